@@ -1,0 +1,112 @@
+# selfmod: bare-metal AArch64 self-modifying-code test suite.
+#   make run    install what is missing, build, boot the suite in QEMU, print the results
+#   make test   every check: host unit tests, runner tests, the suite on every QEMU configuration
+# Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
+#            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
+
+BOARD ?= virt
+CROSS_COMPILE ?= aarch64-linux-gnu-
+CC := $(CROSS_COMPILE)gcc
+OBJCOPY := $(CROSS_COMPILE)objcopy
+HOSTCC ?= gcc
+PYTHON ?= python3
+CONFIG ?= a72-el1-smp4
+CONFIGS ?=
+ARGS ?=
+
+include board/$(BOARD)/board.mk
+
+BUILD := build/$(BOARD)
+HOST_BUILD := build/host
+IMAGE := $(BUILD)/selfmod.bin
+ELF := $(BUILD)/selfmod.elf
+
+# Debian packages: cross compiler, C library, emulator, and the host side.
+DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm gcc libc6-dev python3 make
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -Isrc -Iboard -Iboard/$(BOARD)
+# -mstrict-align: core 0 runs C with the MMU off (Device memory faults unaligned accesses).
+# -mgeneral-regs-only: exception handlers need not save FP/SIMD state.
+# -mno-outline-atomics: scenarios must contain the instructions they say, not library calls.
+CFLAGS := $(COMMON_CFLAGS) --specs=picolibc.specs -march=armv8-a -mstrict-align -mgeneral-regs-only \
+	-mno-outline-atomics -fno-pie -fno-tree-loop-distribute-patterns -ffunction-sections
+ASFLAGS := -Isrc -Iboot -D__ASSEMBLER__
+LDFLAGS := --specs=picolibc.specs -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
+
+FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)
+FW_ASM := $(wildcard boot/*.S)
+FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
+
+HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c
+HOST_TEST_SRCS := $(wildcard tests/host/*.c)
+UNIT_TESTS := $(HOST_BUILD)/unit_tests
+
+.PHONY: all build run test unit-tests runner-tests deps clean format help
+
+all: build
+
+help:
+	@sed -n '2,6p' Makefile
+
+build: $(IMAGE)
+
+$(BUILD)/%.o: %.c | deps-checked
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.S | deps-checked
+	@mkdir -p $(dir $@)
+	$(CC) $(ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/image.ld: linker/image.ld src/layout.h | deps-checked
+	@mkdir -p $(dir $@)
+	$(CC) -E -P -x c -Isrc -DLOAD_ADDR=$(LOAD_ADDR) $< -o $@
+
+$(ELF): $(FW_OBJS) $(BUILD)/image.ld
+	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,-Map=$(BUILD)/selfmod.map $(FW_OBJS) -o $@
+
+$(IMAGE): $(ELF)
+	$(OBJCOPY) -O binary $< $@
+
+$(UNIT_TESTS): $(HOST_TEST_SRCS) $(HOST_LIB_SRCS) $(wildcard src/*.h tests/host/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(COMMON_CFLAGS) -Itests/host -fsanitize=address,undefined $(HOST_TEST_SRCS) $(HOST_LIB_SRCS) -o $@
+
+unit-tests: $(UNIT_TESTS)
+	$(UNIT_TESTS)
+
+runner-tests:
+	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
+
+run: build
+	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
+
+test: build $(UNIT_TESTS)
+	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
+	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
+
+# Install the Debian packages that are missing (with sudo when not root).
+deps-checked:
+	@missing=; \
+	for p in $(DEBIAN_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  command -v apt-get >/dev/null || { echo "selfmod: missing packages:$$missing; install them (this is not a Debian system)" >&2; exit 1; }; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "selfmod: missing packages:$$missing; run as root or install sudo" >&2; exit 1; fi; \
+	  echo "selfmod: installing$$missing"; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing \
+	    || { echo "selfmod: could not install$$missing" >&2; exit 1; }; \
+	fi
+deps: deps-checked
+.PHONY: deps-checked
+
+format:
+	clang-format -i $(FW_SRCS) $(HOST_TEST_SRCS) $(wildcard src/*.h board/*.h tests/host/*.h)
+
+clean:
+	rm -rf build
+
+-include $(FW_OBJS:.o=.d)

@@ -1,0 +1,34 @@
+/*
+ * The narrow interface every board folder implements: console, memory map,
+ * core start, interrupts and power. src/ uses nothing else of a board.
+ */
+#ifndef SELFMOD_BOARD_H
+#define SELFMOD_BOARD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fdt.h"
+
+enum region_kind { REGION_DEVICE, REGION_NORMAL };
+
+struct mem_region {
+	uint64_t base, size;
+	enum region_kind kind;
+};
+
+const char *board_name(void);
+/* Console before anything else: the MMU is off, the DTB not yet read. */
+void board_console_init(void);
+void board_console_putc(char c);
+/* MMIO regions to map as Device-nGnRE; count returned, *regions set. */
+unsigned board_mmio_regions(const struct mem_region **regions);
+/* Learn from the DTB what the board needs (PSCI conduit, ...); 0 or -1 with *why set. */
+int board_init(const struct fdt *fdt, const char **why);
+/* Start core with MPIDR mpidr at entry (physical), x0 = context. 0, or a negative board error. */
+int board_core_start(uint64_t mpidr, uint64_t entry, uint64_t context);
+const char *board_core_start_strerror(int err);
+/* End the run: report status to the host where it can listen, then power off or halt. Never returns. */
+void board_exit(int status) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * Image entry: an arm64 Linux Image header (so QEMU and the Pi firmware load
+ * it as a kernel, x0 = DTB), the primary and secondary core entries, the drop
+ * from EL2 to EL1, and the per-core MMU switch-on. Everything else is C.
+ */
+#include "layout.h"
+#include "sysreg.h"
+#include "asm.h"
+
+	.section .text.head, "ax"
+	.globl	_start
+_start:
+	b	primary_entry			/* code0 */
+	.long	0				/* code1 */
+	.quad	0x80000				/* text_offset: loaded at RAM base + 512 KiB */
+	.quad	__image_size			/* image_size, including .bss and the arena */
+	.quad	0x2				/* flags: little-endian, 4 KiB pages */
+	.quad	0, 0, 0				/* reserved */
+	.ascii	"ARM\x64"			/* magic */
+	.long	0				/* reserved */
+
+	.text
+/* Core 0, from the loader: x0 = DTB physical address, MMU and caches off. */
+primary_entry:
+	msr	daifset, #0xf
+	mov	x19, x0
+	mrs	x21, CurrentEL
+	lsr	x21, x21, #CURRENTEL_EL_SHIFT
+	bl	el2_to_el1
+	bl	el1_common_setup
+	/* Clear .bss and the page tables (nothing else is running yet). */
+	adr_l	x0, __bss_start
+	adr_l	x1, __stacks_start
+1:	stp	xzr, xzr, [x0], #16
+	cmp	x0, x1
+	b.lo	1b
+	mov	x20, #0
+	msr	tpidr_el1, x20
+	set_core_stacks x20, x0, x1
+	mov	x0, x19
+	mov	w1, w21
+	bl	primary_start
+	b	core_halt
+
+/*
+ * Other cores, from PSCI CPU_ON or a spin-table release: x0 = core index,
+ * MMU and caches off. The MMU goes on with the shared tables (whose
+ * parameters core 0 cleaned to PoC) before any shared data is touched.
+ */
+	.globl	secondary_entry
+secondary_entry:
+	msr	daifset, #0xf
+	mov	x19, x0
+	bl	el2_to_el1
+	bl	el1_common_setup
+	adr_l	x0, mmu_boot_params
+	bl	mmu_enable_this_core
+	msr	tpidr_el1, x19
+	set_core_stacks x19, x0, x1
+	mov	x0, x19
+	bl	secondary_start
+	b	core_halt
+
+/* If at EL2, configure what EL1 needs and return to the caller at EL1h. */
+el2_to_el1:
+	mrs	x0, CurrentEL
+	lsr	x0, x0, #CURRENTEL_EL_SHIFT
+	cmp	x0, #2
+	b.ne	1f
+	mov	x0, #HCR_EL2_RW
+	msr	hcr_el2, x0
+	mrs	x0, cnthctl_el2
+	orr	x0, x0, #(CNTHCTL_EL2_EL1PCTEN | CNTHCTL_EL2_EL1PCEN)
+	msr	cnthctl_el2, x0
+	msr	cntvoff_el2, xzr
+	mov	x0, #CPTR_EL2_RES1
+	msr	cptr_el2, x0
+	msr	hstr_el2, xzr
+	mrs	x0, midr_el1			/* EL1 reads of MIDR/MPIDR see these */
+	msr	vpidr_el2, x0
+	mrs	x0, mpidr_el1
+	msr	vmpidr_el2, x0
+	mrs	x0, pmcr_el0			/* MDCR_EL2.HPMN = PMCR_EL0.N: EL1 owns every counter */
+	ubfx	x0, x0, #11, #5
+	msr	mdcr_el2, x0
+	mrs	x0, id_aa64pfr0_el1		/* GICv3 system registers: let EL1 use them */
+	ubfx	x0, x0, #24, #4
+	cbz	x0, 2f
+	mrs	x0, S3_4_C12_C9_5		/* ICC_SRE_EL2 */
+	orr	x0, x0, #0xf			/* SRE, DFB, DIB, Enable */
+	msr	S3_4_C12_C9_5, x0
+	isb
+2:	msr	vttbr_el2, xzr
+	ldr	x0, =SCTLR_EL1_RES1
+	msr	sctlr_el1, x0
+	mov	x0, #SPSR_EL1H_DAIF_MASKED
+	msr	spsr_el2, x0
+	msr	elr_el2, x30
+	eret
+1:	cmp	x0, #1
+	b.ne	core_halt			/* EL3 entry is not supported */
+	ret
+
+/* EL1 state every core needs before C: MMU off, FP on, vectors, WFE event stream. */
+el1_common_setup:
+	ldr	x0, =SCTLR_EL1_RES1
+	msr	sctlr_el1, x0
+	mov	x0, #CPACR_EL1_FPEN_ALL
+	msr	cpacr_el1, x0
+	adr_l	x0, exception_vectors
+	msr	vbar_el1, x0
+	/* An event every 2^(9+1) counter ticks (about 16 us at 62.5 MHz): no WFE sleeps forever. */
+	mov	x0, #(CNTKCTL_EL1_EVNTEN | (9 << CNTKCTL_EL1_EVNTI_SHIFT))
+	msr	cntkctl_el1, x0
+	isb
+	ret
+
+/*
+ * x0 = struct mmu_params { mair, tcr, ttbr0, sctlr }: switch this core's MMU
+ * and caches on. Called with the MMU off; touches no stack.
+ */
+	.globl	mmu_enable_this_core
+mmu_enable_this_core:
+	ldp	x1, x2, [x0]
+	msr	mair_el1, x1
+	msr	tcr_el1, x2
+	ldp	x1, x2, [x0, #16]
+	msr	ttbr0_el1, x1
+	isb
+	tlbi	vmalle1
+	ic	iallu
+	dsb	nsh
+	isb
+	msr	sctlr_el1, x2
+	isb
+	ret
+
+/* A core with nothing left to do, or that cannot go on: sleep, for ever. */
+	.globl	core_halt
+core_halt:
+	msr	daifset, #0xf
+1:	wfe
+	b	1b
+
+	.ltorg

@@ -1,0 +1,19 @@
+/* The SMC arena: where scenarios write code. One physical region, three aliases. */
+#ifndef SELFMOD_ARENA_H
+#define SELFMOD_ARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+
+extern uint8_t __arena_start[];
+
+/* Read-write, never executable: write instructions here. */
+static inline uint32_t *arena_rw(size_t offset) { return (uint32_t *)(__arena_start + offset); }
+/* Read-only, executable: run them from here. */
+static inline uintptr_t arena_rx(size_t offset) { return ARENA_RX_VA + offset; }
+/* Normal Non-cacheable, read-write-executable: for Point-of-Coherency scenarios. */
+static inline uintptr_t arena_nc(size_t offset) { return ARENA_NC_VA + offset; }
+
+#endif

@@ -1,0 +1,92 @@
+#include "exceptions.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+
+#include "cores.h"
+#include "semihost.h"
+#include "sysreg.h"
+
+void (*irq_handler)(void);
+
+struct recovery {
+	jmp_buf *env;
+	struct fault_record *fault;
+};
+
+static struct recovery recovery[MAX_CORES];
+
+bool run_protected(void (*fn)(void *), void *arg, struct fault_record *fault)
+{
+	struct recovery *r = &recovery[this_core()];
+	struct recovery outer = *r;
+	jmp_buf env;
+	bool ok = setjmp(env) == 0;
+	if (ok) {
+		r->env = &env;
+		r->fault = fault;
+		fn(arg);
+	}
+	recovery[this_core()] = outer;
+	return ok;
+}
+
+const char *exception_class_name(uint64_t esr)
+{
+	switch (ESR_EC(esr)) {
+	case ESR_EC_UNKNOWN: return "undefined instruction";
+	case ESR_EC_HVC64: return "HVC";
+	case ESR_EC_SMC64: return "SMC (Secure Monitor Call)";
+	case ESR_EC_IABT_LOW:
+	case ESR_EC_IABT_CUR: return "instruction abort";
+	case ESR_EC_PC_ALIGN: return "PC alignment fault";
+	case ESR_EC_DABT_LOW:
+	case ESR_EC_DABT_CUR: return "data abort";
+	case ESR_EC_SP_ALIGN: return "SP alignment fault";
+	case ESR_EC_BRK64: return "BRK";
+	default: return "exception";
+	}
+}
+
+void fault_describe(const struct fault_record *f, char *buf, size_t size)
+{
+	static const char *const types[] = {"synchronous", "IRQ", "FIQ", "SError"};
+	const char *what = EXC_TYPE(f->kind) == EXC_TYPE_SYNC ? exception_class_name(f->esr) : types[EXC_TYPE(f->kind)];
+	snprintf(buf, size, "core %u: %s%s (EC 0x%02x) ESR=0x%08llx ELR=0x%llx FAR=0x%llx", f->core, what,
+		 f->kind / 4 == EXC_SOURCE_CUR_SPX ? " in an exception handler" : "", (unsigned)ESR_EC(f->esr),
+		 (unsigned long long)f->esr, (unsigned long long)f->elr, (unsigned long long)f->far);
+}
+
+/* Resume at longjmp(env, 1): a leaf that only restores registers, so it runs even on a broken stack. */
+static void redirect_to_recovery(struct exception_frame *frame, struct recovery *r)
+{
+	frame->elr = (uint64_t)(uintptr_t)longjmp;
+	frame->x[0] = (uint64_t)(uintptr_t)r->env;
+	frame->x[1] = 1;
+	r->env = NULL;
+}
+
+void exception_dispatch(struct exception_frame *frame, unsigned kind);
+
+void exception_dispatch(struct exception_frame *frame, unsigned kind)
+{
+	if (EXC_TYPE(kind) == EXC_TYPE_IRQ && kind / 4 != EXC_SOURCE_CUR_SPX && irq_handler) {
+		irq_handler();
+		return;
+	}
+	/* The semihosting probe: no semihosting here, so step over the HLT and say so. */
+	if (EXC_TYPE(kind) == EXC_TYPE_SYNC && frame->elr == (uint64_t)(uintptr_t)semihost_hlt_insn) {
+		frame->x[0] = 0xbad;
+		frame->elr += 4;
+		return;
+	}
+	struct fault_record f = {
+		.core = this_core(), .kind = kind, .esr = frame->esr, .elr = frame->elr, .far = frame->far};
+	struct recovery *r = &recovery[f.core];
+	if (r->env && kind / 4 != EXC_SOURCE_CUR_SPX) {
+		*r->fault = f;
+		redirect_to_recovery(frame, r);
+		return;
+	}
+	unexpected_exception(&f);
+}

@@ -1,0 +1,38 @@
+/* EL1 exceptions: the frame boot/vectors.S saves, fault capture, and recovery of a faulting function. */
+#ifndef SELFMOD_EXCEPTIONS_H
+#define SELFMOD_EXCEPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct exception_frame {
+	uint64_t x[31];
+	uint64_t sp_el0, elr, spsr, esr, far;
+};
+
+/* kind = source * 4 + type, as boot/vectors.S numbers its entries. */
+#define EXC_TYPE(kind) ((kind)&3)
+#define EXC_TYPE_SYNC 0
+#define EXC_TYPE_IRQ 1
+#define EXC_SOURCE_CUR_SPX 1 /* taken while already on the exception stack */
+
+struct fault_record {
+	unsigned core, kind;
+	uint64_t esr, elr, far;
+};
+
+/* Run fn(arg) on this core; a synchronous exception or SError inside it is caught, fn abandoned and
+   false returned with *fault filled. Nests. */
+bool run_protected(void (*fn)(void *), void *arg, struct fault_record *fault);
+/* "undefined instruction", "data abort", ... for the exception class of an ESR. */
+const char *exception_class_name(uint64_t esr);
+/* "core 1: data abort (EC 0x25) ESR=0x... ELR=0x... FAR=0x..." */
+void fault_describe(const struct fault_record *f, char *buf, size_t size);
+
+/* Set by the interrupt controller code: called for every IRQ. */
+extern void (*irq_handler)(void);
+/* Called for an exception nobody expected; does not return. Provided by src/start.c. */
+void unexpected_exception(const struct fault_record *f) __attribute__((noreturn));
+
+#endif

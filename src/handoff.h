@@ -1,0 +1,77 @@
+/*
+ * Handing new code to other cores: a sequence number published with
+ * DSB ISH + SEV, received with WFE, a load, a control dependency and ISB
+ * (Arm ARM B2.2.5; the herd model's MP.RF+cachesync+ctrlisb). Every wait has
+ * a deadline in generic-timer ticks. Depends on nothing but the CPU.
+ */
+#ifndef SELFMOD_HANDOFF_H
+#define SELFMOD_HANDOFF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One sequence word alone on its cache line (writers of different words never share a line). */
+struct handoff_seq {
+	volatile uint64_t value;
+} __attribute__((aligned(64)));
+
+/* Publish seq after everything before it (the code and its maintenance) has completed. */
+static inline void handoff_publish(struct handoff_seq *h, uint64_t seq)
+{
+	__asm__ volatile("dsb ish\n"
+			 "str %1, %0\n"
+			 "dsb ish\n"
+			 "sev"
+			 : "=m"(h->value)
+			 : "r"(seq)
+			 : "memory");
+}
+
+/*
+ * Wait until h >= want, sleeping in WFE (an SEV or the timer event stream
+ * wakes it). On success the branch on the loaded value and the ISB after it
+ * context-synchronise this core: code published before h may be executed.
+ * false if the deadline (CNTPCT_EL0 ticks) passed first.
+ */
+static inline bool handoff_wait(const struct handoff_seq *h, uint64_t want, uint64_t deadline)
+{
+	uint64_t seen, now;
+	unsigned ok;
+	__asm__ volatile("1:	ldr	%[seen], %[h]\n"
+			 "	cmp	%[seen], %[want]\n"
+			 "	b.hs	2f\n"
+			 "	wfe\n"
+			 "	mrs	%[now], cntpct_el0\n"
+			 "	cmp	%[now], %[deadline]\n"
+			 "	b.lo	1b\n"
+			 "	mov	%w[ok], #0\n"
+			 "	b	3f\n"
+			 "2:	isb\n"
+			 "	mov	%w[ok], #1\n"
+			 "3:\n"
+			 : [seen] "=&r"(seen), [now] "=&r"(now), [ok] "=&r"(ok)
+			 : [h] "m"(h->value), [want] "r"(want), [deadline] "r"(deadline)
+			 : "cc", "memory");
+	return ok;
+}
+
+/* Same wait without the ISB: for acknowledgements, where no code is run after it. */
+static inline bool handoff_wait_data(const struct handoff_seq *h, uint64_t want, uint64_t deadline)
+{
+	uint64_t now;
+	while (__atomic_load_n(&h->value, __ATOMIC_ACQUIRE) < want) {
+		__asm__ volatile("wfe\n mrs %0, cntpct_el0" : "=r"(now)::"memory");
+		if (now >= deadline)
+			return false;
+	}
+	return true;
+}
+
+/* Acknowledge: a release store and SEV so a waiter in WFE looks again. */
+static inline void handoff_ack(struct handoff_seq *h, uint64_t seq)
+{
+	__atomic_store_n(&h->value, seq, __ATOMIC_RELEASE);
+	__asm__ volatile("dsb ish\n sev" ::: "memory");
+}
+
+#endif

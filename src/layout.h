@@ -1,0 +1,26 @@
+/*
+ * Memory layout shared by the linker script, the boot assembly and src/mmu.c.
+ * Each core's stack slot: [guard][thread stack][guard][exception stack].
+ * The thread stack is SP_EL0; exceptions run on SP_EL1, so a thread-stack
+ * overflow faults into the guard page and is still reported.
+ */
+#ifndef SELFMOD_LAYOUT_H
+#define SELFMOD_LAYOUT_H
+
+#define MAX_CORES 8
+#define PAGE_SIZE 4096
+#define GUARD_SIZE PAGE_SIZE
+#define THREAD_STACK_SIZE (16 * 1024)
+#define EXC_STACK_SIZE (8 * 1024)
+#define CORE_STACK_SLOT (GUARD_SIZE + THREAD_STACK_SIZE + GUARD_SIZE + EXC_STACK_SIZE)
+#define CORE_THREAD_STACK_BASE GUARD_SIZE
+#define CORE_THREAD_STACK_TOP (GUARD_SIZE + THREAD_STACK_SIZE)
+#define CORE_EXC_STACK_BASE (CORE_THREAD_STACK_TOP + GUARD_SIZE)
+#define CORE_EXC_STACK_TOP CORE_STACK_SLOT
+
+/* The SMC arena: one physical region, three virtual aliases (src/mmu.c). */
+#define ARENA_SIZE (2 * 1024 * 1024)
+#define ARENA_RX_VA 0x1000000000UL /* read-only, executable, cacheable */
+#define ARENA_NC_VA 0x2000000000UL /* Normal Non-cacheable, read-write, executable */
+
+#endif

@@ -1,0 +1,16 @@
+/* What core 0's start-up leaves for the rest of the firmware. */
+#ifndef SELFMOD_START_H
+#define SELFMOD_START_H
+
+#include "fdt.h"
+
+/* From boot/entry.S: x0 = DTB, w1 = the EL the image was entered at. */
+void primary_start(const void *dtb, unsigned el) __attribute__((noreturn));
+/* Per-core runtime once the MMU is on: TLS for picolibc. */
+void core_runtime_init(unsigned idx);
+const struct fdt *boot_dtb(void);
+unsigned boot_entry_el(void);
+/* The suite: src/suite.c. Returns the exit status. */
+int suite_main(void);
+
+#endif

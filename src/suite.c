@@ -1,0 +1,320 @@
+/* The suite: boot arguments, test selection, the ID-register table, running each test under fault recovery. */
+#include "suite.h"
+
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "board.h"
+#include "cache_geometry.h"
+#include "console.h"
+#include "icache.h"
+#include "ktap.h"
+#include "start.h"
+#include "sysreg.h"
+#include "timer.h"
+
+extern const struct test_case __testcases_start[], __testcases_end[];
+
+static void emit_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	console_line(line);
+}
+
+static const struct ktap_writer out = {.emit = emit_line};
+
+/* ---- reporting, used by tests ---- */
+
+bool report(struct test *t, bool ok, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	t->results++;
+	t->failed += !ok;
+	ktap_result(&out, 1, t->results, ok ? KTAP_OK : KTAP_NOT_OK, text, NULL);
+	return ok;
+}
+
+void report_skip(struct test *t, const char *reason, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	t->results++;
+	t->skipped++;
+	ktap_result(&out, 1, t->results, KTAP_SKIP, text, reason);
+}
+
+void report_info(struct test *t, const char *fmt, ...)
+{
+	(void)t;
+	va_list ap;
+	va_start(ap, fmt);
+	ktap_vdiag(&out, 1, fmt, ap);
+	va_end(ap);
+}
+
+void test_skip(struct test *t, const char *reason)
+{
+	t->skipped_whole = true;
+	report_info(t, "skipped: %s", reason);
+}
+
+bool test_injected(const struct test *t, const char *name) { return strcmp(t->inject, name) == 0; }
+
+uint64_t test_deadline(const struct test *t) { return deadline_after_us(t->tc->timeout_ms * 1000); }
+
+uint64_t test_random(struct test *t)
+{
+	/* xorshift64* */
+	t->rng ^= t->rng >> 12;
+	t->rng ^= t->rng << 25;
+	t->rng ^= t->rng >> 27;
+	return t->rng * 0x2545f4914f6cdd1dULL;
+}
+
+unsigned test_start_on_cores(struct test *t, core_fn fn, void *const *args, unsigned n, unsigned *idx)
+{
+	unsigned started = 0;
+	for (unsigned c = 0; c < core_count && started < n; c++) {
+		if (c == this_core() || cores[c].state != CORE_ONLINE)
+			continue;
+		if (!core_post(c, fn, args[started])) {
+			report(t, false, "core %u could not be given work", c);
+			continue;
+		}
+		idx[started++] = c;
+	}
+	return started;
+}
+
+bool test_join_cores(struct test *t, const unsigned *idx, unsigned n, uint64_t deadline)
+{
+	bool all = true;
+	for (unsigned i = 0; i < n; i++) {
+		enum work_result r = core_wait(idx[i], deadline);
+		if (r == WORK_DONE)
+			continue;
+		all = false;
+		if (r == WORK_FAULTED) {
+			char why[160];
+			fault_describe(&cores[idx[i]].fault, why, sizeof(why));
+			report(t, false, "core %u faulted", idx[i]);
+			report_info(t, "%s", why);
+		} else {
+			report(t, false, "core %u did not finish by the deadline # TIMEOUT", idx[i]);
+			report_info(t, "core %u is marked lost: later tests that need it are skipped", idx[i]);
+		}
+	}
+	return all;
+}
+
+/* ---- selection ---- */
+
+static bool matches(const struct test_case *tc, const char *pattern)
+{
+	return fnmatch(pattern, tc->name, 0) == 0 || fnmatch(pattern, tc->group, 0) == 0;
+}
+
+static bool selected(const struct suite_args *a, const struct test_case *tc)
+{
+	if (!a->npatterns)
+		return true;
+	for (unsigned i = 0; i < a->npatterns; i++)
+		if (matches(tc, a->patterns[i]))
+			return true;
+	return false;
+}
+
+static bool knows_injection(const struct test_case *tc, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = tc->injections; p && *p; p += strcspn(p, " "), p += strspn(p, " "))
+		if (strncmp(p, name, n) == 0 && (p[n] == ' ' || p[n] == 0))
+			return true;
+	return false;
+}
+
+static void print_choices(void)
+{
+	console_line("# tests (groups in brackets):");
+	for (const struct test_case *tc = __testcases_start; tc < __testcases_end; tc++)
+		console_printf("#   %s [%s]%s%s\n", tc->name, tc->group, tc->injections ? " inject: " : "",
+			       tc->injections ? tc->injections : "");
+}
+
+/* Checks what the boot arguments ask for against the tests. 0, or -1 after printing why. */
+static int validate(const struct suite_args *a)
+{
+	for (unsigned i = 0; i < a->npatterns; i++) {
+		bool any = false;
+		for (const struct test_case *tc = __testcases_start; tc < __testcases_end; tc++)
+			any |= matches(tc, a->patterns[i]);
+		if (!any) {
+			console_printf("# error: run=%s matches no test or group\n", a->patterns[i]);
+			return -1;
+		}
+	}
+	if (a->inject[0]) {
+		bool any = false;
+		for (const struct test_case *tc = __testcases_start; tc < __testcases_end; tc++)
+			any |= selected(a, tc) && knows_injection(tc, a->inject);
+		if (!any) {
+			console_printf("# error: inject=%s is not a defect any selected test knows\n", a->inject);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the header: who is running ---- */
+
+static void print_id_table(void)
+{
+	console_line("# core  MPIDR       MIDR        REVIDR      CTR_EL0     CLIDR_EL1   state");
+	for (unsigned i = 0; i < core_count; i++) {
+		const struct cpu_id *id = &cores[i].id;
+		if (cores[i].state != CORE_ONLINE) {
+			console_printf("# %-4u  0x%08llx  -           -           -           -           %s",
+				       i, (unsigned long long)cores[i].mpidr, core_state_name(cores[i].state));
+			if (cores[i].start_error)
+				console_printf(" (%s)", board_core_start_strerror(cores[i].start_error));
+			console_printf("\n");
+			continue;
+		}
+		console_printf("# %-4u  0x%08llx  0x%08llx  0x%08llx  0x%08llx  0x%08llx  online\n", i,
+			       (unsigned long long)id->mpidr, (unsigned long long)id->midr,
+			       (unsigned long long)id->revidr, (unsigned long long)id->ctr,
+			       (unsigned long long)id->clidr);
+	}
+	for (unsigned i = 0; i < core_count; i++) {
+		const struct cpu_id *id = &cores[i].id;
+		if (cores[i].state != CORE_ONLINE)
+			continue;
+		struct cache_lines l = cache_lines_of(id->ctr, id->clidr);
+		console_printf("# core %u: Dline %u Iline %u IDC %d%s DIC %d L1I %s", i, l.dline, l.iline,
+			       (int)CTR_IDC(id->ctr), l.idc && !CTR_IDC(id->ctr) ? " (effective 1: CLIDR_EL1)" : "",
+			       l.dic, l1ip_name(id->ctr));
+		for (unsigned lv = 1; lv <= CACHE_LEVELS_MAX; lv++) {
+			unsigned ctype = CLIDR_CTYPE(id->clidr, lv);
+			if (ctype == CTYPE_NONE)
+				break;
+			for (int insn = 1; insn >= 0; insn--) {
+				uint64_t c = insn ? id->ccsidr_insn[lv - 1] : id->ccsidr_data[lv - 1];
+				if (!c)
+					continue;
+				struct ccsidr_info ci = ccsidr_decode(c);
+				console_printf(" | L%u%s CCSIDR=0x%llx %lluK %u-way %uB", lv,
+					       insn ? "I" : ctype == CTYPE_UNIFIED ? "U" : "D", (unsigned long long)c,
+					       (unsigned long long)(ci.size_bytes / 1024), ci.ways, ci.line_bytes);
+			}
+		}
+		console_printf("\n");
+	}
+}
+
+/* Maintenance must use line sizes that are safe on every core (the minimum). */
+static void configure_maintenance(void)
+{
+	struct cache_lines safe = cache_lines_of(cores[0].id.ctr, cores[0].id.clidr);
+	for (unsigned i = 1; i < core_count; i++)
+		if (cores[i].state == CORE_ONLINE)
+			safe = cache_lines_merge(safe, cache_lines_of(cores[i].id.ctr, cores[i].id.clidr));
+	icache_configure(safe);
+	console_printf("# maintenance uses Dline %u Iline %u IDC %d DIC %d (safe for every online core)\n",
+		       safe.dline, safe.iline, safe.idc, safe.dic);
+}
+
+/* ---- running ---- */
+
+static void run_test_body(void *arg) { ((struct test *)arg)->tc->run(arg); }
+
+static enum ktap_status run_one(const struct test_case *tc, unsigned number, const struct suite_args *a)
+{
+	struct test t = {
+		.tc = tc,
+		.iterations = a->iterations ? a->iterations : tc->iterations,
+		.seed = a->seed + number,
+		.rng = (a->seed + number) * 0x9e3779b97f4a7c15ULL | 1,
+		.inject = knows_injection(tc, a->inject) ? a->inject : "",
+		.verbose = a->verbose,
+	};
+	char reason[80];
+	ktap_subtest_begin(&out, 1, tc->name);
+	report_info(&t, "%s", tc->summary);
+	if (t.inject[0])
+		report_info(&t, "DELIBERATE DEFECT inject=%s: this run must report not ok", t.inject);
+	if (cores_online() < tc->min_cores) {
+		snprintf(reason, sizeof(reason), "needs %u cores, %u online", tc->min_cores, cores_online());
+		test_skip(&t, reason);
+	} else {
+		struct fault_record f;
+		if (!run_protected(run_test_body, &t, &f)) {
+			char why[160];
+			fault_describe(&f, why, sizeof(why));
+			report(&t, false, "the test faulted on core 0");
+			report_info(&t, "%s", why);
+		}
+		if (!t.results && !t.skipped_whole)
+			report(&t, false, "the test reported no result");
+	}
+	ktap_plan(&out, 1, t.results);
+	enum ktap_status s = t.failed ? KTAP_NOT_OK : t.skipped_whole ? KTAP_SKIP : KTAP_OK;
+	ktap_result(&out, 0, number, s, tc->name, t.skipped_whole ? reason : NULL);
+	return s;
+}
+
+int suite_main(void)
+{
+	struct suite_args a;
+	const struct fdt *fdt = boot_dtb();
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *bootargs = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
+
+	ktap_version(&out, 0);
+	if (args_parse(&a, bootargs) || validate(&a)) {
+		if (a.error[0])
+			console_printf("# error: %s\n", a.error);
+		print_choices();
+		ktap_bail_out(&out, "bad boot arguments: nothing was run");
+		return 2;
+	}
+	if (!a.seed_set)
+		a.seed = timer_ticks();
+	console_printf("# selfmod on %s: entered at EL%u, running at EL%u; %u of %u cores online; CNTFRQ %llu Hz\n",
+		       board_name(), boot_entry_el(), current_el(), cores_online(), core_count,
+		       (unsigned long long)timer_freq());
+	console_printf("# seed=0x%llx (boot argument seed=0x%llx reproduces this run)\n", (unsigned long long)a.seed,
+		       (unsigned long long)a.seed);
+	if (a.list) {
+		print_choices();
+		ktap_plan(&out, 0, 0);
+		return 0;
+	}
+	print_id_table();
+	configure_maintenance();
+
+	unsigned total = 0, passed = 0, failed = 0, skipped = 0;
+	for (const struct test_case *tc = __testcases_start; tc < __testcases_end; tc++)
+		total += selected(&a, tc);
+	ktap_plan(&out, 0, total);
+	unsigned number = 0;
+	for (const struct test_case *tc = __testcases_start; tc < __testcases_end; tc++) {
+		if (!selected(&a, tc))
+			continue;
+		enum ktap_status s = run_one(tc, ++number, &a);
+		passed += s == KTAP_OK;
+		failed += s == KTAP_NOT_OK;
+		skipped += s == KTAP_SKIP;
+	}
+	console_printf("# selfmod: %u passed, %u failed, %u skipped\n", passed, failed, skipped);
+	return failed ? 1 : 0;
+}

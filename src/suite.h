@@ -1,0 +1,61 @@
+/*
+ * Tests and how they report. A test is registered with TEST_CASE (a table in
+ * the .testcases section, in link order), runs on core 0, may put work on
+ * the other cores, and reports nested KTAP results with report().
+ */
+#ifndef SELFMOD_SUITE_H
+#define SELFMOD_SUITE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cores.h"
+
+struct test;
+
+struct test_case {
+	const char *name;
+	const char *group;
+	const char *summary; /* one line: what it checks */
+	void (*run)(struct test *t);
+	unsigned min_cores;       /* skipped with fewer cores online */
+	uint64_t iterations;      /* default rounds; boot argument iterations= overrides */
+	uint64_t timeout_ms;      /* deadline for each wait inside the test */
+	const char *injections;   /* space-separated deliberate defects it can be built with (inject=) */
+};
+
+/* order: a number; tests run in ascending order (boot checks first, then by complexity). */
+#define TEST_CASE(order, ident, ...)                                                                     \
+	static const struct test_case ident                                                                 \
+		__attribute__((used, section(".testcases." #order "." #ident), aligned(8))) = {__VA_ARGS__}
+
+struct test {
+	const struct test_case *tc;
+	uint64_t iterations, seed, rng;
+	const char *inject; /* the deliberate defect asked for, "" for none */
+	bool verbose;
+	unsigned results, failed, skipped;
+	bool skipped_whole;
+};
+
+/* A nested result: "ok N text" or "not ok N text". Returns ok. */
+bool report(struct test *t, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void report_skip(struct test *t, const char *reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A diagnostic line inside the test: "# text". */
+void report_info(struct test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Skip the whole test (before any nested result). */
+void test_skip(struct test *t, const char *reason);
+/* Whether the run asked for this deliberate defect (inject=NAME). */
+bool test_injected(const struct test *t, const char *name);
+/* Now plus the test's timeout, in timer ticks. */
+uint64_t test_deadline(const struct test *t);
+/* Reproducible pseudo-random numbers from the printed seed. */
+uint64_t test_random(struct test *t);
+
+/* Run fn(args[i]) on the first n online cores other than this one; their indices go to idx[].
+   Returns how many were started. */
+unsigned test_start_on_cores(struct test *t, core_fn fn, void *const *args, unsigned n, unsigned *idx);
+/* Wait for them; a core that faulted or missed the deadline is reported not ok. Returns true if all returned. */
+bool test_join_cores(struct test *t, const unsigned *idx, unsigned n, uint64_t deadline);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * Scenario 1, same core: write a function through the arena's RW alias,
+ * DC CVAU / DSB ISH / IC IVAU / DSB ISH / ISB over its lines, call it through
+ * the RX alias. Running anything but the new code is forbidden.
+ */
+#include "arena.h"
+#include "icache.h"
+#include "insn.h"
+#include "suite.h"
+
+#define FN_BYTES 8
+#define MAX_FAILURES_SHOWN 5
+
+struct shape {
+	const char *name;
+	size_t offset; /* where the function goes; SIZE_MAX: a random place */
+};
+
+/* Awkward places: a line start, straddling two lines, straddling two pages, anywhere. */
+static const struct shape shapes[] = {
+	{"line-aligned", 0x1000},
+	{"straddles a 64-byte line", 0x2040 - 4},
+	{"straddles a 16-byte line", 0x2810 - 4},
+	{"straddles a page", 0x4000 - 4},
+	{"random offset", SIZE_MAX},
+};
+#define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
+
+static void same_core_run(struct test *t)
+{
+	uint64_t ok_rounds[NSHAPES] = {0}, rounds[NSHAPES] = {0};
+	unsigned shown = 0;
+	bool exec_rw = test_injected(t, "exec_rw_alias");
+	report_info(t, "architecture: after this sequence, running anything but the new code is FORBIDDEN");
+	for (uint64_t r = 1; r <= t->iterations; r++) {
+		unsigned s = (unsigned)(r % NSHAPES);
+		size_t off = shapes[s].offset;
+		if (off == SIZE_MAX)
+			off = (size_t)(test_random(t) % (ARENA_SIZE / 2 - FN_BYTES)) & ~(size_t)3;
+		uint16_t value = (uint16_t)(r * 0x9e37u) | 1;
+		insn_write_return(arena_rw(off), value);
+		icache_sync_range(arena_rw(off), FN_BYTES);
+		/* The deliberate defect runs the RW alias, which is never executable: it must fault. */
+		code_fn fn = (code_fn)(exec_rw ? (uintptr_t)arena_rw(off) : arena_rx(off));
+		uint32_t got = fn();
+		rounds[s]++;
+		ok_rounds[s] += got == value;
+		if (got != value && shown++ < MAX_FAILURES_SHOWN)
+			report_info(t, "round %llu at arena+0x%zx: expected 0x%04x observed 0x%04x",
+				    (unsigned long long)r, off, value, got);
+		if (t->verbose)
+			report_info(t, "round %llu at arena+0x%zx: ran 0x%04x", (unsigned long long)r, off, got);
+	}
+	for (unsigned s = 0; s < NSHAPES; s++)
+		report(t, ok_rounds[s] == rounds[s], "%s: new code ran in %llu of %llu rounds", shapes[s].name,
+		       (unsigned long long)ok_rounds[s], (unsigned long long)rounds[s]);
+}
+
+TEST_CASE(300, same_core_case, .name = "same_core", .group = "smc",
+	  .summary = "one core writes code (RW alias), cleans and invalidates to PoU, runs it (RX alias)",
+	  .run = same_core_run, .min_cores = 1, .iterations = 1000, .timeout_ms = 2000,
+	  .injections = "exec_rw_alias");

@@ -1,0 +1,484 @@
+#!/usr/bin/env python3
+"""Unit tests of tests/runner.py (standard library only).
+
+Run from the repository root:
+    python3 -m unittest discover -s tests -p 'test_*.py'
+    python3 tests/test_runner.py
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shlex
+import sys
+import tempfile
+import textwrap
+import time
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import runner  # noqa: E402
+from runner import FAILED, PASSED, SKIPPED  # noqa: E402
+
+NORMAL_RUN = """\
+U-Boot noise before the suite
+KTAP version 1
+# selfmod on cortex-a72, 4 cores
+1..4
+    KTAP version 1
+    # Subtest: cross_core
+    1..2
+    ok 1 publish_flag
+    ok 2 reader_isb
+# cross_core: 20000 rounds, 0 stale
+ok 1 cross_core
+    KTAP version 1
+    1..2
+    ok 1 same_line
+    # expected 0 stale, observed 3
+    not ok 2 next_line
+not ok 2 same_core
+ok 3 dual_mapping # SKIP no MMU alias on this core
+ok 4 wx_flip
+# selfmod: 2 passed, 1 failed, 1 skipped
+"""
+
+
+def lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def exp(glob: str, test: str, kind: str, reason: str = "because") -> runner.Expectation:
+    return runner.Expectation(glob, test, kind, reason)
+
+
+def statuses(outcomes: list[runner.Outcome]) -> list[tuple[str, str]]:
+    return [(o.name, o.status) for o in outcomes]
+
+
+class ParseTests(unittest.TestCase):
+    def test_normal_run_with_subtests_and_skip(self):
+        report = runner.parse_ktap(lines(NORMAL_RUN))
+        self.assertEqual(report.version, "KTAP version 1")
+        self.assertEqual(report.plan, 4)
+        self.assertEqual(report.header, ["# selfmod on cortex-a72, 4 cores"])
+        self.assertEqual([(r.number, r.name, r.ok) for r in report.results],
+                         [(1, "cross_core", True), (2, "same_core", False),
+                          (3, "dual_mapping", True), (4, "wx_flip", True)])
+        self.assertTrue(report.results[2].skipped)
+        self.assertEqual(report.results[2].directive, "SKIP no MMU alias on this core")
+        self.assertIn("# cross_core: 20000 rounds, 0 stale", report.results[0].body)
+        self.assertIn("    # expected 0 stale, observed 3", report.results[1].body)
+        self.assertEqual(report.trailer, ["# selfmod: 2 passed, 1 failed, 1 skipped"])
+        self.assertEqual(report.warnings, [])
+        outcomes = runner.evaluate(report, [], runner.RunStatus(exit_status=1))
+        self.assertEqual(statuses(outcomes), [("cross_core", PASSED), ("same_core", FAILED),
+                                              ("dual_mapping", SKIPPED), ("wx_flip", PASSED)])
+
+    def test_failing_test_shows_nested_diagnostics(self):
+        report = runner.parse_ktap(lines(NORMAL_RUN))
+        notable = runner.notable_lines(report.results[1].body)
+        self.assertEqual(notable, ["    # expected 0 stale, observed 3", "    not ok 2 next_line"])
+
+    def test_truncated_log_counts_missing_tests(self):
+        text = "KTAP version 1\n1..4\nok 1 a\nok 2 b\n    # half of test 3\n"
+        report = runner.parse_ktap(lines(text))
+        run = runner.RunStatus(exit_status=None, timed_out=True, timeout=60, tail=["    # half of test 3"])
+        outcomes = runner.evaluate(report, [], run)
+        self.assertEqual(statuses(outcomes), [("a", PASSED), ("b", PASSED),
+                                              ("missing test 3", FAILED), ("missing test 4", FAILED)])
+        self.assertIn("run timed out after 60 s", outcomes[2].message)
+        self.assertEqual(outcomes[2].details, ["    # half of test 3"])
+
+    def test_console_ended_reason(self):
+        report = runner.parse_ktap(lines("KTAP version 1\n1..2\nok 1 a\n"))
+        outcomes = runner.evaluate(report, [], runner.RunStatus(exit_status=1))
+        self.assertEqual(outcomes[-1].message, "missing test 2 (console ended, exit status 1)")
+
+    def test_no_plan(self):
+        for text in ("", "just garbage\n", "KTAP version 1\n# header only\n"):
+            with self.subTest(text=text):
+                report = runner.parse_ktap(lines(text))
+                outcomes = runner.evaluate(report, [], runner.RunStatus(exit_status=0))
+                self.assertEqual(outcomes[0].name, "no KTAP plan")
+                self.assertEqual(outcomes[0].status, FAILED)
+                # exit status 0 while the run failed is reported too
+                self.assertEqual([o.name for o in outcomes], ["no KTAP plan", "exit status"])
+
+    def test_garbled_lines_and_crlf(self):
+        raw = (b"\x00\xffboot\r\n\x00KTAP version 1\r\r\n1..3\r\r\n"
+               b"\xde\xad garbage \x1b[0m\r\n"
+               b"ok 1 first\r\r\nnonsense ok 9 not_a_result\r\n"
+               b"not ok 2 second # TIMEOUT\r\r\n"
+               b"ok 3 caf\xc3\xa9\r\n")
+        report = runner.parse_ktap(runner.split_lines(raw))
+        self.assertEqual(report.plan, 3)
+        self.assertEqual([(r.name, r.ok, r.directive) for r in report.results],
+                         [("first", True, ""), ("second", False, "TIMEOUT"), ("caf\u00e9", True, "")])
+        self.assertFalse(any("\r" in line for line in runner.split_lines(raw)))
+
+    def test_partial_last_line(self):
+        raw = b"KTAP version 1\n1..2\nok 1 a\nok 2 b"  # no final newline
+        splitter = runner.LineSplitter()
+        self.assertEqual(splitter.feed(raw), ["KTAP version 1", "1..2", "ok 1 a"])
+        self.assertEqual(splitter.flush(), ["ok 2 b"])
+        report = runner.parse_ktap(runner.split_lines(raw))
+        self.assertEqual([r.name for r in report.results], ["a", "b"])
+
+    def test_chunks_split_mid_line(self):
+        splitter = runner.LineSplitter()
+        out = []
+        for piece in (b"KTAP ver", b"sion 1\r", b"\r\n1..1\nok 1 x", b"\n"):
+            out += splitter.feed(piece)
+        self.assertEqual(out, ["KTAP version 1", "1..1", "ok 1 x"])
+
+    def test_numbering_warning_but_recorded(self):
+        report = runner.parse_ktap(lines("KTAP version 1\n1..2\nok 1 a\nok 5 b\n"))
+        self.assertEqual([r.number for r in report.results], [1, 5])
+        self.assertEqual(len(report.warnings), 1)
+        self.assertIn("expected test number 2", report.warnings[0])
+
+    def test_more_results_than_planned(self):
+        report = runner.parse_ktap(lines("KTAP version 1\n1..1\nok 1 a\nok 2 b\n"))
+        outcomes = runner.evaluate(report, [], runner.RunStatus(exit_status=0))
+        self.assertEqual([o.name for o in outcomes if o.status == FAILED], ["too many results"])
+
+    def test_bail_out_ends_parsing(self):
+        text = "KTAP version 1\n1..3\nok 1 a\nBail out! MMU fault\nok 2 b\n"
+        report = runner.parse_ktap(lines(text))
+        self.assertEqual(report.bail_out, "MMU fault")
+        self.assertEqual([r.name for r in report.results], ["a"])
+        outcomes = runner.evaluate(report, [], runner.RunStatus(exit_status=1))
+        self.assertIn("bailed out: MMU fault", outcomes[1].message)
+        self.assertEqual(len([o for o in outcomes if o.status == FAILED]), 2)
+
+    def test_tap_version_and_escaped_hash(self):
+        report = runner.parse_ktap(lines("TAP version 14\n1..1\nok 1 - name \\# 1 # SKIP why\n"))
+        self.assertEqual(report.results[0].name, "name # 1")
+        self.assertTrue(report.results[0].skipped)
+
+    def test_firmware_summary_mismatch_warns(self):
+        text = "KTAP version 1\n1..1\nok 1 a\n# selfmod: 0 passed, 1 failed, 0 skipped\n"
+        report = runner.parse_ktap(lines(text))
+        self.assertEqual(len(report.warnings), 1)
+        self.assertIn("does not match", report.warnings[0])
+
+
+class ExpectationTests(unittest.TestCase):
+    def judge(self, line: str, *expectations: runner.Expectation) -> runner.Outcome:
+        result = runner.parse_result_line(line)
+        result.body = ["    # observed 5 stale"]
+        return runner.judge(result, list(expectations))
+
+    def test_expected_fail_seen_as_not_ok_passes(self):
+        outcome = self.judge("not ok 1 cross_core", exp("broken-*", "cross_core", "fail", "injected"))
+        self.assertEqual(outcome.status, PASSED)
+        self.assertEqual(outcome.label, "expected not ok: cross_core (injected)")
+
+    def test_expected_fail_seen_as_ok_fails(self):
+        outcome = self.judge("ok 1 cross_core", exp("broken-*", "cross_core", "fail", "injected"))
+        self.assertEqual(outcome.status, FAILED)
+        self.assertEqual(outcome.message, "unexpectedly passed: cross_core (injected)")
+
+    def test_expected_fail_skipped_fails(self):
+        outcome = self.judge("ok 1 cross_core # SKIP", exp("*", "cross_core", "fail"))
+        self.assertEqual(outcome.status, FAILED)
+
+    def test_known_defect(self):
+        defect = exp("a72-mttcg-*", "cross_core", "known-defect", "QEMU bug")
+        outcome = self.judge("not ok 1 cross_core", defect)
+        self.assertEqual(outcome.status, SKIPPED)
+        self.assertEqual(outcome.label, "KNOWN DEFECT: cross_core: QEMU bug")
+        self.assertEqual(self.judge("ok 1 cross_core", defect).status, PASSED)
+
+    def test_other_tests_unaffected(self):
+        self.assertEqual(self.judge("not ok 2 same_core", exp("*", "cross_core", "fail")).status, FAILED)
+
+    def test_expected_failure_never_reported(self):
+        report = runner.parse_ktap(lines("KTAP version 1\n1..1\nok 1 other\n"))
+        outcomes = runner.evaluate(report, [exp("*", "cross_core", "fail", "r")],
+                                   runner.RunStatus(exit_status=1), expect_exit=1)
+        self.assertEqual(statuses(outcomes)[-1], ("expected failure: cross_core", FAILED))
+        self.assertIn("expected failure not seen", outcomes[-1].message)
+
+    def test_glob_matching(self):
+        self.assertTrue(exp("a72-mttcg-*", "t", "fail").applies_to("a72-mttcg-smp4"))
+        self.assertFalse(exp("a72-mttcg-*", "t", "fail").applies_to("a72-el1-smp4"))
+
+    def test_parse_errors_name_file_and_line(self):
+        for text in ("* test bogus-kind reason\n", "# ok\n\n* test fail\n"):
+            with self.subTest(text=text), self.assertRaises(runner.UsageError) as ctx:
+                runner.parse_expectations(text, "exp.txt")
+            self.assertRegex(str(ctx.exception), r"^exp\.txt:\d+: ")
+
+
+class ExitStatusTests(unittest.TestCase):
+    ALL_OK = "KTAP version 1\n1..2\nok 1 a\nok 2 b\n"
+    ONE_FAIL = "KTAP version 1\n1..2\nnot ok 1 cross_core\nok 2 b\n"
+
+    def failures(self, text, status, expectations=(), expect_exit=None, **run):
+        report = runner.parse_ktap(lines(text))
+        outcomes = runner.evaluate(report, list(expectations),
+                                   runner.RunStatus(exit_status=status, **run), expect_exit)
+        return [o.message for o in outcomes if o.status == FAILED]
+
+    def test_consistent(self):
+        self.assertEqual(self.failures(self.ALL_OK, 0), [])
+        self.assertEqual(self.failures(self.ONE_FAIL, 1), ["not ok 1 cross_core"])
+
+    def test_nonzero_exit_without_failures(self):
+        self.assertEqual(self.failures(self.ALL_OK, 1), ["exit status 1 does not match the results"])
+
+    def test_zero_exit_with_failures(self):
+        self.assertEqual(self.failures(self.ONE_FAIL, 0),
+                         ["not ok 1 cross_core", "exit status 0 does not match the results"])
+
+    def test_expected_fail_uses_the_real_failure(self):
+        fail = exp("*", "cross_core", "fail")
+        self.assertEqual(self.failures(self.ONE_FAIL, 1, [fail]), [])
+        self.assertEqual(self.failures(self.ONE_FAIL, 0, [fail]),
+                         ["exit status 0 does not match the results"])
+
+    def test_known_defect_exit_is_consistent(self):
+        self.assertEqual(self.failures(self.ONE_FAIL, 1, [exp("*", "cross_core", "known-defect")]), [])
+
+    def test_expect_exit(self):
+        fail = exp("*", "cross_core", "fail")
+        self.assertEqual(self.failures(self.ONE_FAIL, 1, [fail], expect_exit=1), [])
+        messages = self.failures(self.ONE_FAIL, 0, [fail], expect_exit=1)
+        self.assertEqual(len(messages), 1)
+        self.assertIn("expects exit status 1", messages[0])
+
+    def test_timeout_exit_not_checked(self):
+        self.assertEqual(self.failures(self.ALL_OK, -15, timed_out=True, timeout=5),
+                         ["timeout: all tests reported but the run did not end within 5 s"])
+
+    def test_unknown_exit_status_not_checked(self):
+        self.assertEqual(self.failures(self.ONE_FAIL, None), ["not ok 1 cross_core"])
+
+
+class ConfigFileTests(unittest.TestCase):
+    def test_shipped_files_are_valid(self):
+        configs = runner.load_configs(runner.DEFAULT_CONFIGS)
+        names = [c.name for c in configs]
+        self.assertEqual(names, ["a72-el1-smp4", "a72-el2-smp4", "a53-el1-smp2", "a53-el2-smp4",
+                                 "max-el1-smp1", "max-el2-smp2", "a72-el1-smp8", "a72-mttcg-smp4",
+                                 "broken-stale-reader"])
+        broken = configs[-1]
+        self.assertEqual((broken.append, broken.expect_exit, broken.smp), ("inject=stale_reader", 1, 2))
+        self.assertEqual(configs[1].machine, "virt,virtualization=on")
+        self.assertEqual(configs[7].accel, "tcg,thread=multi")
+        expectations = runner.load_expectations(runner.DEFAULT_EXPECTATIONS)
+        self.assertEqual([(e.config_glob, e.test, e.kind) for e in expectations],
+                         [("broken-stale-reader", "cross_core", "fail"),
+                          ("a72-mttcg-*", "cross_core", "known-defect"),
+                          ("a72-mttcg-*", "same_core", "known-defect")])
+
+    def test_qemu_argv(self):
+        config = runner.parse_config_line(
+            'name=x machine=virt cpu=max smp=2 accel=tcg,thread=single append="a=1 b=2"', "f:1")
+        argv = runner.qemu_argv(config, "img.bin", "c=3", ["qemu-system-aarch64"])
+        self.assertEqual(argv, ["qemu-system-aarch64", "-M", "virt", "-cpu", "max", "-smp", "2",
+                                "-m", "256M", "-accel", "tcg,thread=single", "-display", "none",
+                                "-monitor", "none", "-serial", "stdio", "-nic", "none", "-semihosting-config",
+                                "enable=on,target=native", "-no-reboot", "-kernel", "img.bin",
+                                "-append", "a=1 b=2 c=3"])
+        plain = runner.parse_config_line("name=y machine=virt cpu=max smp=1 accel=tcg", "f:2")
+        self.assertNotIn("-append", runner.qemu_argv(plain, "i", "", ["q"]))
+
+    def test_command_substitutes_image(self):
+        config = runner.parse_config_line("name=h command='bin/unit --image {image}'", "f:1")
+        self.assertEqual(runner.config_argv(config, "a b.bin", "", ["q"]), ["bin/unit", "--image", "a b.bin"])
+
+    def test_bad_lines(self):
+        cases = {
+            "name=a machine=virt cpu=max smp=1 accel=tcg colour=red": "unknown key 'colour'",
+            "machine=virt cpu=max smp=1 accel=tcg": "missing name",
+            "name=a machine=virt cpu=max smp=four accel=tcg": "not an integer",
+            "name=a machine=virt cpu=max smp=1 accel=tcg timeout=0": "seconds > 0",
+            "name=a machine=virt cpu=max smp=1 accel=tcg default=maybe": "yes or no",
+            "name=a machine=virt cpu=max": "missing smp=, accel=",
+            "name=a command='unterminated": "quotation",
+            "name=../a command=x": "may only use",
+        }
+        for line, message in cases.items():
+            with self.subTest(line=line), self.assertRaises(runner.UsageError) as ctx:
+                runner.parse_configs(f"# comment\n{line}\n", "c.txt")
+            self.assertIn("c.txt:2: ", str(ctx.exception))
+            self.assertIn(message, str(ctx.exception))
+
+    def test_select(self):
+        configs = runner.parse_configs(
+            "name=a1 command=x\nname=a2 command=x default=no\nname=b command=x\n", "c")
+        names = lambda patterns: [c.name for c in runner.select_configs(configs, patterns)]
+        self.assertEqual(names(None), ["a1", "b"])
+        self.assertEqual(names(["a*"]), ["a1", "a2"])
+        self.assertEqual(names(["b", "a2", "b"]), ["a2", "b"])
+        with self.assertRaises(runner.UsageError) as ctx:
+            names(["zz*"])
+        self.assertIn("valid names: a1, a2, b", str(ctx.exception))
+
+
+class MainTests(unittest.TestCase):
+    """End-to-end runs through main() with fake commands instead of QEMU."""
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory()
+        self.tmp = Path(self._tmp.name)
+        self.out = self.tmp / "out"
+        self.expectations = self.write("exp.txt", "broken cross_core fail injected on purpose\n")
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.tmp / name
+        path.write_text(text)
+        return path
+
+    def script_command(self, name: str, body: str) -> str:
+        """A command= value running a Python script (no shell involved)."""
+        script = self.write(name, textwrap.dedent(body))
+        return shlex.quote(f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}")
+
+    def main(self, *argv: str) -> tuple[int, str, str]:
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = runner.main([*argv, "--out", str(self.out), "--expectations", str(self.expectations)])
+        return code, stdout.getvalue(), stderr.getvalue()
+
+    def run_configs(self, text: str, *argv: str) -> tuple[int, str, str]:
+        return self.main("--configs", str(self.write("configs.txt", text)), *argv)
+
+    def test_passing_command(self):
+        cmd = self.script_command("ok.py", r"""
+            import sys
+            sys.stdout.write("KTAP version 1\r\n1..2\r\n    # sub\r\nok 1 a\r\nok 2 b # SKIP nope\r\n")
+            sys.stdout.write("# selfmod: 1 passed, 0 failed, 1 skipped")  # no final newline
+        """)
+        code, out, err = self.run_configs(f"name=host command={cmd}\n")
+        self.assertEqual((code, err), (0, ""))
+        self.assertEqual(out.splitlines()[-1], "1 passed, 0 failed, 1 skipped")
+        self.assertIn("host: 1 passed, 0 failed, 1 skipped", out)
+        self.assertIn("[host] ok 1 a", out)
+        log = (self.out / "host.log").read_bytes()
+        self.assertTrue(log.startswith(b"KTAP version 1\r\n1..2\r\n"))
+        self.assertTrue(log.endswith(b"1 skipped"))
+        suite = ET.parse(self.out / "junit.xml").getroot().find("testsuite")
+        self.assertEqual(suite.get("name"), "host")
+        self.assertEqual([c.get("name") for c in suite.iter("testcase")], ["a", "b"])
+        self.assertIsNotNone(suite.find("testcase[@name='b']/skipped"))
+
+    def test_failing_command_prints_diagnostics_and_junit(self):
+        cmd = self.script_command("fail.py", r"""
+            import sys
+            print("KTAP version 1\n1..2\n    # observed 3 stale\x1b[0m\x00\n    not ok 1 sub\n"
+                  "not ok 1 cross_core\nok 2 same_core")
+            sys.exit(1)
+        """)
+        code, out, _ = self.run_configs(f"name=cfg command={cmd}\n")
+        self.assertEqual(code, 1)
+        self.assertIn("[cfg] not ok 1 cross_core\n        # observed 3 stale", out)
+        self.assertEqual(out.splitlines()[-1], "1 passed, 1 failed, 0 skipped")
+        failure = ET.parse(self.out / "junit.xml").getroot().find(".//failure")
+        self.assertEqual(failure.get("message"), "not ok 1 cross_core")
+        self.assertIn("observed 3 stale\\x1b[0m\\x00", failure.text)
+
+    def test_expected_failure_end_to_end(self):
+        cmd = self.script_command("broken.py", r"""
+            import sys
+            print("KTAP version 1\n1..1\n# stale: 7\nnot ok 1 cross_core")
+            sys.exit(1)
+        """)
+        code, out, _ = self.run_configs(f"name=broken command={cmd} expect_exit=1\n")
+        self.assertEqual(code, 0, out)
+        self.assertIn("[broken] expected not ok: cross_core (injected on purpose)", out)
+        self.assertEqual(out.splitlines()[-1], "1 passed, 0 failed, 0 skipped")
+
+    def test_hanging_command_is_killed(self):
+        cmd = self.script_command("hang.py", """
+            import time
+            print("KTAP version 1")
+            print("1..2", flush=True)
+            time.sleep(30)
+        """)
+        start = time.monotonic()
+        code, out, _ = self.run_configs(f"name=hang command={cmd} timeout=30\n", "--timeout", "1")
+        elapsed = time.monotonic() - start
+        self.assertLess(elapsed, 8)
+        self.assertEqual(code, 1)
+        self.assertIn("[hang] TIMEOUT after 1 s", out)
+        self.assertIn("missing test 1 (run timed out after 1 s)", out)
+        self.assertEqual(out.splitlines()[-1], "0 passed, 2 failed, 0 skipped")
+        self.assertEqual((self.out / "hang.log").read_bytes(), b"KTAP version 1\n1..2\n")
+
+    def test_silent_command_ignoring_sigterm_is_killed(self):
+        cmd = self.script_command("stubborn.py", """
+            import signal, time
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            time.sleep(30)
+        """)
+        start = time.monotonic()
+        code, out, _ = self.run_configs(f"name=stubborn command={cmd} timeout=0.5\n")
+        self.assertLess(time.monotonic() - start, 8)
+        self.assertEqual(code, 1)
+        self.assertIn("no KTAP plan", out)
+
+    def test_list(self):
+        code, out, _ = self.main("--list")
+        self.assertEqual(code, 0)
+        self.assertIn("broken-stale-reader", out)
+        self.assertIn("-M virt,virtualization=on -cpu cortex-a72 -smp 4", out)
+
+    def test_config_errors_exit_2(self):
+        for text, message in (("name=a command=x\nname=b command=x colour=red\n", ":2: unknown key"),
+                              ("name=a command=x\n\nname=a command=y\n", ":3: duplicate name 'a'")):
+            with self.subTest(message=message):
+                code, out, err = self.run_configs(text)
+                self.assertEqual(code, 2)
+                self.assertIn(f"configs.txt{message}", err)
+                self.assertNotIn("Traceback", out + err)
+
+    def test_usage_errors_exit_2(self):
+        configs = str(self.write("configs.txt", "name=q machine=virt cpu=max smp=1 accel=tcg\n"))
+        cases = {
+            ("--config", "nothing*"): "valid names: q",
+            ("--image", str(self.tmp / "missing.bin")): "image not found",
+            ("--log", str(self.tmp / "missing.log")): "log file not found",
+            ("--timeout", "soon"): "not a number of seconds",
+            ("--timeout", "-1"): "not a number of seconds",
+        }
+        for argv, message in cases.items():
+            with self.subTest(argv=argv):
+                code, out, err = self.main("--configs", configs, *argv)
+                self.assertEqual(code, 2)
+                self.assertIn(message, err)
+                self.assertNotIn("Traceback", out + err)
+
+    def test_log_mode(self):
+        log = self.tmp / "broken.log"
+        log.write_bytes(b"noise\r\nKTAP version 1\r\r\n1..2\r\r\nnot ok 1 cross_core\r\r\nok 2 x")
+        code, out, _ = self.main("--log", str(log))
+        self.assertEqual(code, 0, out)
+        self.assertIn("[broken] expected not ok: cross_core", out)
+        self.assertEqual(out.splitlines()[-1], "2 passed, 0 failed, 0 skipped")
+        self.assertTrue((self.out / "junit.xml").is_file())
+
+    def test_verbose_echoes_console(self):
+        cmd = self.script_command("v.py", 'print("hello\\nKTAP version 1\\n1..1\\nok 1 a")')
+        code, out, _ = self.run_configs(f"name=v command={cmd}\n", "--verbose")
+        self.assertEqual(code, 0)
+        self.assertIn("[v] hello\n", out)
+        self.assertEqual(out.count("[v] ok 1 a"), 1)
+
+    def test_help(self):
+        code, out, _ = self.main("--help")
+        self.assertEqual(code, 0)
+        self.assertIn("examples:", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
