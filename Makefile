@@ -69,12 +69,17 @@ $(ELF): $(FW_OBJS) $(BUILD)/image.ld
 $(IMAGE): $(ELF)
 	$(OBJCOPY) -O binary $< $@
 
-$(UNIT_TESTS): $(HOST_TEST_SRCS) $(HOST_LIB_SRCS) $(wildcard src/*.h tests/host/*.h)
+$(UNIT_TESTS): $(HOST_TEST_SRCS) $(HOST_LIB_SRCS) $(wildcard src/*.h tests/host/*.h) | deps-checked
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(COMMON_CFLAGS) -Itests/host -fsanitize=address,undefined $(HOST_TEST_SRCS) $(HOST_LIB_SRCS) -o $@
 
-unit-tests: $(UNIT_TESTS)
-	$(UNIT_TESTS)
+# The unit tests read a real device tree: QEMU's own for virt.
+$(HOST_BUILD)/virt.dtb: | deps-checked
+	@mkdir -p $(dir $@)
+	qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 4 -m 256M -nic none -display none -machine dumpdtb=$@
+
+unit-tests: $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
+	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
 
 runner-tests:
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
@@ -82,7 +87,7 @@ runner-tests:
 run: build
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
 
-test: build $(UNIT_TESTS)
+test: build $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 

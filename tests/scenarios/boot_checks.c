@@ -35,6 +35,9 @@ static void cache_geometry_run(struct test *t)
 		if (cores[i].state != CORE_ONLINE)
 			continue;
 		struct cache_lines l = cache_lines_of(cores[i].id.ctr, cores[i].id.clidr);
+		/* The deliberate defect: the last core claims half core 0's data line (a big.LITTLE mismatch). */
+		if (test_injected(t, "mismatched_lines") && i == core_count - 1)
+			l.dline /= 2;
 		if (!report(t, cache_lines_equal(l, ref_lines), "core %u agrees with core 0 on line sizes, IDC and DIC", i))
 			report_info(t, "expected Dline %u Iline %u IDC %d DIC %d (core 0), observed Dline %u Iline %u IDC %d DIC %d",
 				    ref_lines.dline, ref_lines.iline, ref_lines.idc, ref_lines.dic, l.dline, l.iline, l.idc,
@@ -47,4 +50,5 @@ static void cache_geometry_run(struct test *t)
 
 TEST_CASE(200, cache_geometry_case, .name = "cache_geometry", .group = "boot",
 	  .summary = "all cores report the same CTR_EL0 line sizes, IDC and DIC; maintenance uses the minimum",
-	  .run = cache_geometry_run, .min_cores = 1, .iterations = 1, .timeout_ms = 1000);
+	  .run = cache_geometry_run, .min_cores = 1, .iterations = 1, .timeout_ms = 1000,
+	  .injections = "mismatched_lines");
