@@ -1,4 +1,4 @@
-/* The SMC arena: where scenarios write code. One physical region, three aliases. */
+/* The SMC arena: where scenarios write code. One physical region, four aliases. */
 #ifndef SELFMOD_ARENA_H
 #define SELFMOD_ARENA_H
 
@@ -15,5 +15,7 @@ static inline uint32_t *arena_rw(size_t offset) { return (uint32_t *)(__arena_st
 static inline uintptr_t arena_rx(size_t offset) { return ARENA_RX_VA + offset; }
 /* Normal Non-cacheable, read-write-executable: for Point-of-Coherency scenarios. */
 static inline uintptr_t arena_nc(size_t offset) { return ARENA_NC_VA + offset; }
+/* Read-write-executable, cacheable: for code that stores to its own instructions (litmus tests). */
+static inline uintptr_t arena_rwx(size_t offset) { return ARENA_RWX_VA + offset; }
 
 #endif

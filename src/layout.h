@@ -18,9 +18,10 @@
 #define CORE_EXC_STACK_BASE (CORE_THREAD_STACK_TOP + GUARD_SIZE)
 #define CORE_EXC_STACK_TOP CORE_STACK_SLOT
 
-/* The SMC arena: one physical region, three virtual aliases (src/mmu.c). */
+/* The SMC arena: one physical region, four virtual aliases (src/mmu.c). */
 #define ARENA_SIZE (2 * 1024 * 1024)
-#define ARENA_RX_VA 0x1000000000UL /* read-only, executable, cacheable */
-#define ARENA_NC_VA 0x2000000000UL /* Normal Non-cacheable, read-write, executable */
+#define ARENA_RX_VA 0x1000000000UL  /* read-only, executable, cacheable */
+#define ARENA_NC_VA 0x2000000000UL  /* Normal Non-cacheable, read-write, executable */
+#define ARENA_RWX_VA 0x3000000000UL /* read-write, executable, cacheable: code written where it runs */
 
 #endif

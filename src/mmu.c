@@ -12,6 +12,7 @@
 #define ATTR_CODE (ATTR_NORMAL | PTE_AP_RO | PTE_UXN)
 #define ATTR_DEVICE (PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
 #define ATTR_NC_RWX (PTE_ATTRINDX(MT_NORMAL_NC) | PTE_SH_INNER | PTE_AF | PTE_UXN)
+#define ATTR_RWX (ATTR_NORMAL | PTE_UXN)
 
 #define PT_POOL_TABLES 24
 
@@ -51,6 +52,7 @@ static int build_tables(uint64_t ram_base, uint64_t ram_end)
 	err = err ?: map_if_any(addr(__arena_end), ram_end, ATTR_RW_DATA);
 	err = err ?: pt_map(&tables, ARENA_RX_VA, addr(__arena_start), ARENA_SIZE, ATTR_CODE);
 	err = err ?: pt_map(&tables, ARENA_NC_VA, addr(__arena_start), ARENA_SIZE, ATTR_NC_RWX);
+	err = err ?: pt_map(&tables, ARENA_RWX_VA, addr(__arena_start), ARENA_SIZE, ATTR_RWX);
 	return err;
 }
 

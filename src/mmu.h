@@ -2,7 +2,7 @@
  * The memory map, built once by core 0 with the MMU off and shared by every
  * core: RAM Normal WB Inner Shareable, MMIO Device-nGnRE, image code RX,
  * read-only data RO, data and stacks RW XN, stack guard pages unmapped, and
- * the SMC arena mapped RW (identity), RX and Non-cacheable RWX (src/layout.h).
+ * the SMC arena mapped RW (identity), RX, Non-cacheable RWX and RWX (src/layout.h).
  */
 #ifndef SELFMOD_MMU_H
 #define SELFMOD_MMU_H
