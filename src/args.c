@@ -79,6 +79,10 @@ static int parse_token(struct suite_args *a, const char *token)
 		if (!args_parse_u64(value, 0, UINT64_MAX, &a->seed))
 			return fail(a, "'%s': seed must be a whole number (decimal or 0x hex) below 2^64", token);
 		a->seed_set = true;
+	} else if ((KEY("test_timeout") || KEY("run_timeout")) && value) {
+		uint64_t *dest = KEY("test_timeout") ? &a->test_timeout_s : &a->run_timeout_s;
+		if (!args_parse_u64(value, 1, ARGS_TIMEOUT_MAX_S, dest))
+			return fail(a, "'%s': timeouts are whole seconds from 1 to 86400", token);
 	} else if (KEY("inject") && value) {
 		if (!*value || strlen(value) >= ARGS_PATTERN_MAX)
 			return fail(a, "'%s': inject= needs the name of a deliberate defect", token);

@@ -41,6 +41,8 @@ struct test {
 /* A nested result: "ok N text" or "not ok N text". Returns ok. */
 bool report(struct test *t, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void report_skip(struct test *t, const char *reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A nested "not ok N text # TIMEOUT": something did not happen by its deadline. */
+void report_timeout(struct test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A diagnostic line inside the test: "# text". */
 void report_info(struct test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Skip the whole test (before any nested result). */

@@ -363,6 +363,13 @@ class KtapParser:
             return None
         return self._top_level(line)
 
+    def feed_cut(self, line: str) -> None:
+        """The console's last line, cut off before its newline: kept, never taken as a result
+        ("ok 1 " cut from "ok 1 same_core" is no pass)."""
+        if line.strip():
+            self.report.warnings.append(f"console ended in the middle of a line: {line.strip()!r}")
+            self._keep(line)
+
     def finish(self) -> KtapReport:
         """End of console: leftover lines become the trailer."""
         report = self.report
@@ -650,7 +657,10 @@ class ConsoleSession:
 
     def close(self) -> KtapReport:
         for line in self.splitter.flush():
-            self._line(line)
+            if self.printer.verbose:
+                self.printer.line(f"[{self.config}] {line}")
+            self.tail.append(line)
+            self.parser.feed_cut(line)
         return self.parser.finish()
 
     def _line(self, line: str) -> None:
