@@ -39,6 +39,8 @@ void board_irq_enable_timer(void);
 /* Acknowledge the pending interrupt: its number, BOARD_IRQ_TIMER, or BOARD_IRQ_NONE. */
 unsigned board_irq_ack(void);
 void board_irq_eoi(unsigned irq);
+/* Send software-generated interrupt sgi (0-15) to the core with this index; false if the board cannot. */
+bool board_irq_send_sgi(unsigned sgi, unsigned core);
 #define BOARD_IRQ_TIMER 30   /* the EL1 physical timer (the GIC's PPI 30; other boards map theirs to it) */
 #define BOARD_IRQ_NONE 1023
 

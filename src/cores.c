@@ -130,5 +130,6 @@ void secondary_start(unsigned idx)
 		for (;;)
 			wfe();
 	__asm__ volatile("dsb ish\n sev" ::: "memory");
+	irq_enable(); /* other cores' SGIs (pipeline_sync_all_cores) reach this one while idle or working */
 	idle_loop(c);
 }

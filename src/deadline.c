@@ -3,6 +3,7 @@
 #include "board.h"
 #include "cpu.h"
 #include "exceptions.h"
+#include "irq.h"
 
 /* CNTP_CTL_EL0 (D17.9.15) */
 #define CNTP_CTL_ENABLE (1u << 0)
@@ -10,22 +11,17 @@
 
 static bool available;
 
-static void on_irq(struct exception_frame *frame)
+static void on_timer(struct exception_frame *frame, unsigned irq)
 {
-	unsigned irq = board_irq_ack();
-	if (irq == BOARD_IRQ_NONE)
-		return;
-	if (irq == BOARD_IRQ_TIMER)
-		write_sysreg(cntp_ctl_el0, 0); /* level-triggered: silence it before the end of interrupt */
-	board_irq_eoi(irq);
-	if (irq == BOARD_IRQ_TIMER)
-		exception_abandon(frame, EXC_KIND_DEADLINE);
+	(void)irq;
+	write_sysreg(cntp_ctl_el0, 0); /* level-triggered: silence it before the end of interrupt */
+	exception_abandon(frame, EXC_KIND_DEADLINE);
 }
 
 void deadline_setup(bool irq_controller_ready)
 {
 	available = irq_controller_ready;
-	irq_handler = on_irq;
+	irq_register(BOARD_IRQ_TIMER, on_timer);
 	deadline_init_this_core();
 }
 

@@ -8,6 +8,9 @@
 #define GICD_CTLR 0x0000
 #define GICD_ISENABLER(n) (0x0100 + 4 * (n))
 #define GICD_IPRIORITYR(n) (0x0400 + 4 * (n))
+#define GICD_SGIR 0x0f00
+#define GICD_ITARGETSR0 0x0800 /* reads back this core's CPU interface mask (banked) */
+#define GICD_SGIR_TARGET_SHIFT 16
 #define GICD_CTLR_ENABLE_GRP0 (1u << 0)
 #define GICD_CTLR_ENABLE_GRP1 (1u << 1)
 #define GICD_CTLR_ARE (1u << 4)
@@ -34,6 +37,12 @@
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 #define ICC_IAR1_EL1 S3_0_C12_C12_0
 #define ICC_EOIR1_EL1 S3_0_C12_C12_1
+#define ICC_SGI1R_EL1 S3_0_C12_C11_5
+#define SGI1R_INTID_SHIFT 24
+#define SGI1R_AFF1_SHIFT 16
+#define SGI1R_AFF2_SHIFT 32
+#define SGI1R_RS_SHIFT 44
+#define SGI1R_AFF3_SHIFT 48
 
 #define PRIORITY_DEFAULT 0xa0
 #define PRIORITY_MASK_ALL 0xf0 /* let every priority above this through */
@@ -42,6 +51,8 @@
 static enum gic_version version;
 static uintptr_t dist_base, cpu_base, redist_base;
 static uintptr_t this_redist[MAX_CORES];
+static uint8_t cpu_interface_mask[MAX_CORES]; /* GICv2 SGI target of each core */
+static uint64_t core_mpidr[MAX_CORES];        /* GICv3 SGI target of each core */
 
 static volatile uint32_t *reg32(uintptr_t base, unsigned off) { return (volatile uint32_t *)(base + off); }
 static volatile uint64_t *reg64(uintptr_t base, unsigned off) { return (volatile uint64_t *)(base + off); }
@@ -103,12 +114,24 @@ static uintptr_t find_redist(void)
 	}
 }
 
+static void enable_private(unsigned id);
+
+/* Every SGI, on this core: they are how cores interrupt each other. */
+static void enable_sgis(void)
+{
+	for (unsigned sgi = 0; sgi < 16; sgi++)
+		enable_private(sgi);
+}
+
 bool gic_init_this_core(void)
 {
 	unsigned core = (unsigned)read_sysreg(tpidr_el1); /* the core index (boot/entry.S) */
+	core_mpidr[core] = read_sysreg(mpidr_el1);
 	if (version == GIC_V2) {
+		cpu_interface_mask[core] = (uint8_t)*reg32(dist_base, GICD_ITARGETSR0);
 		*reg32(cpu_base, GICC_PMR) = PRIORITY_MASK_ALL;
 		*reg32(cpu_base, GICC_CTLR) = 1;
+		enable_sgis();
 		return true;
 	}
 	if (version != GIC_V3)
@@ -126,10 +149,13 @@ bool gic_init_this_core(void)
 	write_sysreg(ICC_PMR_EL1, PRIORITY_MASK_ALL);
 	write_sysreg(ICC_IGRPEN1_EL1, 1);
 	isb();
+	enable_sgis();
 	return true;
 }
 
-void gic_enable_ppi(unsigned id)
+void gic_enable_ppi(unsigned id) { enable_private(id); }
+
+static void enable_private(unsigned id)
 {
 	unsigned core = (unsigned)read_sysreg(tpidr_el1); /* the core index (boot/entry.S) */
 	uintptr_t base = version == GIC_V3 ? this_redist[core] + GICR_SGI_BASE : dist_base;
@@ -138,6 +164,26 @@ void gic_enable_ppi(unsigned id)
 	*reg32(base, prio_off) = (*reg32(base, prio_off) & ~(0xffu << shift)) | (PRIORITY_DEFAULT << shift);
 	*reg32(base, version == GIC_V3 ? GICR_ISENABLER0 : GICD_ISENABLER(0)) = 1u << id;
 	dsb_sy();
+}
+
+bool gic_send_sgi(unsigned sgi, unsigned core)
+{
+	if (sgi > 15 || core >= MAX_CORES)
+		return false;
+	dsb_ish(); /* what the sender wrote is visible to the handler */
+	if (version == GIC_V2 && cpu_interface_mask[core]) {
+		*reg32(dist_base, GICD_SGIR) = (uint32_t)cpu_interface_mask[core] << GICD_SGIR_TARGET_SHIFT | sgi;
+		return true;
+	}
+	if (version != GIC_V3 || !core_mpidr[core])
+		return false;
+	uint64_t m = core_mpidr[core];
+	uint64_t aff0 = m & 0xff;
+	write_sysreg(ICC_SGI1R_EL1, (uint64_t)sgi << SGI1R_INTID_SHIFT | ((m >> 8) & 0xff) << SGI1R_AFF1_SHIFT |
+					    ((m >> 16) & 0xff) << SGI1R_AFF2_SHIFT | (aff0 >> 4) << SGI1R_RS_SHIFT |
+					    ((m >> 32) & 0xff) << SGI1R_AFF3_SHIFT | (UL(1) << (aff0 & 15)));
+	isb();
+	return true;
 }
 
 unsigned gic_ack(void)

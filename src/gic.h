@@ -23,6 +23,8 @@ void gic_init(enum gic_version v, uintptr_t dist, uintptr_t cpu_or_redist);
 /* Every core: its CPU interface (and redistributor). false if its redistributor is not found. */
 bool gic_init_this_core(void);
 void gic_enable_ppi(unsigned id);
+/* SGI sgi (0-15) to the core with this index (which must have run gic_init_this_core). */
+bool gic_send_sgi(unsigned sgi, unsigned core);
 unsigned gic_ack(void);
 void gic_eoi(unsigned id);
 enum gic_version gic_version(void);

@@ -47,7 +47,7 @@ void ktap_subtest_begin(const struct ktap_writer *w, unsigned depth, const char 
 void ktap_result(const struct ktap_writer *w, unsigned depth, unsigned number, enum ktap_status status,
 		 const char *name, const char *directive)
 {
-	char clean[KTAP_LINE_MAX / 2];
+	char clean[KTAP_LINE_MAX];
 	snprintf(clean, sizeof(clean), "%s", name);
 	for (char *p = clean; *p; p++)
 		if (*p == '#' || *p == '\n' || *p == '\r')

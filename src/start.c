@@ -14,6 +14,7 @@
 #include "fdt.h"
 #include "icache.h"
 #include "mmu.h"
+#include "pipeline_sync.h"
 #include "start.h"
 
 #define TLS_BLOCK_SIZE 512
@@ -81,6 +82,7 @@ void primary_start(const void *dtb, unsigned el)
 		early_fatal(why);
 	irq_problem = board_irq_init(&boot_fdt, &why) ? why : NULL;
 	deadline_setup(!irq_problem);
+	pipeline_sync_setup();
 	if (cores_discover(&boot_fdt, &why) < 0)
 		early_fatal(why);
 	cores_start_secondaries(SECONDARY_START_TIMEOUT_US);

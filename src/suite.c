@@ -11,6 +11,7 @@
 #include "cache_geometry.h"
 #include "console.h"
 #include "deadline.h"
+#include "errata.h"
 #include "icache.h"
 #include "ktap.h"
 #include "start.h"
@@ -41,7 +42,7 @@ static const struct ktap_writer out = {.emit = emit_line};
 
 static void vreport(struct test *t, enum ktap_status s, const char *directive, const char *fmt, va_list ap)
 {
-	char text[160];
+	char text[KTAP_LINE_MAX];
 	vsnprintf(text, sizeof(text), fmt, ap);
 	t->results++;
 	t->failed += s == KTAP_NOT_OK;
@@ -242,6 +243,27 @@ static void print_id_table(void)
 	}
 }
 
+/* "# erratum 859971 (Cortex-A72 r0p0-r0p3) applies to cores 0 1 2 3: ..." for each that applies. */
+static void print_errata(void)
+{
+	unsigned any = 0;
+	for (unsigned e = 0; e < errata_count; e++) {
+		char list[48] = "";
+		size_t n = 0;
+		for (unsigned i = 0; i < core_count && n < sizeof(list); i++)
+			if (cores[i].state == CORE_ONLINE &&
+			    erratum_applies(&errata[e], cores[i].id.midr, cores[i].id.revidr, cores[i].id.ctr))
+				n += (size_t)snprintf(list + n, sizeof(list) - n, " %u", i);
+		if (!n)
+			continue;
+		any++;
+		console_printf("# erratum %s (%s) applies to cores%s: %s (test: %s)\n", errata[e].id, errata[e].cores,
+			       list, errata[e].effect, errata[e].scenario);
+	}
+	if (!any)
+		console_printf("# errata: none of the %u in the table applies to these cores\n", errata_count);
+}
+
 /* Maintenance must use line sizes that are safe on every core (the minimum). */
 static void configure_maintenance(void)
 {
@@ -380,6 +402,7 @@ int suite_main(void)
 		return 0;
 	}
 	print_id_table();
+	print_errata();
 	configure_maintenance();
 
 	unsigned total = 0, passed = 0, failed = 0, skipped = 0;
