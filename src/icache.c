@@ -62,7 +62,9 @@ void icache_sync_range_with(const void *va, size_t len, struct icache_method m)
 		dc_clean_lines(m.clean, first, n, lines.dline);
 		MAINT_BARRIER("dsb ish");
 	}
-	bool whole = m.inval == ICACHE_INVAL_ALL || (m.inval == ICACHE_INVAL_AUTO && len > whole_cache_threshold);
+	/* DIC removes the need to invalidate, unless the caller asked for the whole cache regardless. */
+	bool whole = m.inval == ICACHE_INVAL_ALL ||
+		     (m.inval == ICACHE_INVAL_AUTO && len > whole_cache_threshold && !lines.dic);
 	if (whole) {
 		MAINT_BARRIER("ic ialluis");
 		MAINT_BARRIER("dsb ish");
