@@ -93,19 +93,29 @@ static int parse_token(struct suite_args *a, const char *token)
 	return 0;
 }
 
+#define BLANKS " \t\n"
+
+/* What follows the first "--" token (blanks on both sides, or the line's ends), else the whole line. */
+static const char *after_separator(const char *line)
+{
+	for (const char *p = line + strspn(line, BLANKS); *p; p += strspn(p, BLANKS)) {
+		size_t len = strcspn(p, BLANKS);
+		if (len == 2 && p[0] == '-' && p[1] == '-')
+			return p + 2;
+		p += len;
+	}
+	return line;
+}
+
 int args_parse(struct suite_args *a, const char *cmdline)
 {
 	memset(a, 0, sizeof(*a));
 	if (!cmdline)
 		return 0;
-	const char *sep = strstr(cmdline, " -- ");
-	if (strncmp(cmdline, "-- ", 3) == 0 || strcmp(cmdline, "--") == 0)
-		cmdline += 2;
-	else if (sep)
-		cmdline = sep + 4;
+	cmdline = after_separator(cmdline);
 	while (*cmdline) {
-		cmdline += strspn(cmdline, " \t\n");
-		size_t len = strcspn(cmdline, " \t\n");
+		cmdline += strspn(cmdline, BLANKS);
+		size_t len = strcspn(cmdline, BLANKS);
 		if (!len)
 			break;
 		char token[TOKEN_MAX];

@@ -61,7 +61,8 @@ static inline size_t cache_lines_covering(uintptr_t start, size_t len, unsigned 
 {
 	uintptr_t lo = start & ~(uintptr_t)(line - 1);
 	*first = lo;
-	return len ? (size_t)((start + len - lo + line - 1) / line) : 0;
+	/* (start - lo) + (len - 1) cannot overflow for any range that does not wrap the address space. */
+	return len ? (size_t)(((start - lo) + (len - 1)) / line + 1) : 0;
 }
 
 /*

@@ -22,6 +22,7 @@ static const struct check_test tests[] = {
 	TEST(fdt_header),
 	TEST(fdt_nodes),
 	TEST(fdt_truncated),
+	TEST(fdt_hostile),
 	TEST(icache_sequence),
 	TEST(icache_variants),
 	TEST(errata_matching),

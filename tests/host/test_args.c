@@ -45,6 +45,11 @@ static const struct {
 	{" \t verbose\titerations=5\n", {.verbose = true, .iterations = 5}},
 	{"test_timeout=1 run_timeout=86400", {.test_timeout_s = 1, .run_timeout_s = 86400}},
 	{"run_timeout=0x3c", {.run_timeout_s = 60}},
+	/* A "--" token ends the firmware's arguments wherever it stands and whatever blanks surround it. */
+	{"console=ttyAMA0 --", {.npatterns = 0}},
+	{"console=ttyAMA0\t--\trun=x", {.patterns = {"x"}, .npatterns = 1}},
+	{"console=ttyAMA0 --\trun=x", {.patterns = {"x"}, .npatterns = 1}},
+	{"a--b=1 -- verbose", {.verbose = true}},
 };
 
 static void check_fields(const char *line, const struct suite_args *want, const struct suite_args *got)

@@ -1,7 +1,9 @@
 /* src/fdt.c against the DTB of QEMU virt (-cpu cortex-a72 -smp 4 -m 256M), given as argv[1]. */
+#define _POSIX_C_SOURCE 200809L /* alarm() */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "fdt.h"
@@ -432,5 +434,60 @@ void test_fdt_truncated(const struct check_env *env)
 		      "cut before /chosen kaslr-seed: node, no value");
 	}
 	free(c);
+	free(d.blob);
+}
+
+/* ---- hostile values: each once slipped through an unchecked 32-bit sum ---- */
+
+#define ROOT_FIRST_PROP 8 /* the root's BEGIN_NODE token and its empty name, padded to 4 */
+#define HOSTILE_ALARM_S 5 /* a loop that never ends kills the test binary instead of hanging it */
+
+/* The name of the root node's first property, read from the strings block. */
+static const char *fdt_string_of_first_prop(const struct fdt *f)
+{
+	const uint8_t *token = f->blob + f->off_struct + ROOT_FIRST_PROP;
+	return fdt_be32(token) == 3 ? (const char *)f->blob + f->off_strings + fdt_be32(token + 8) : NULL;
+}
+
+/* A copy of the DTB with one 32-bit value overwritten at byte offset at. */
+static uint8_t *patched(const struct dtb *d, size_t at, uint32_t value)
+{
+	uint8_t *c = copy_of(d->blob, d->file_size);
+	put_be32(c + at, value);
+	return c;
+}
+
+void test_fdt_hostile(const struct check_env *env)
+{
+	struct dtb d;
+	struct fdt f;
+	if (!load_dtb(env, &d))
+		return;
+	alarm(HOSTILE_ALARM_S);
+	uint8_t *c = patched(&d, HDR_OFF_STRUCT, 0xfffffff0);
+	put_be32(c + HDR_SIZE_STRUCT, 0x20);
+	CHECK_EQ_U64((uint64_t)-1, (uint64_t)fdt_open(&f, c), "a struct block offset that wraps 2^32 is refused");
+	free(c);
+
+	size_t first_len = d.f.off_struct + ROOT_FIRST_PROP + 4;
+	static const uint32_t lengths[] = {0xfffffff4, 0xffffffff - 12 - ROOT_FIRST_PROP + 1 + 0x10, 0xffffffff};
+	for (size_t i = 0; i < ARRAY_LEN(lengths); i++) {
+		c = patched(&d, first_len, lengths[i]);
+		if (!CHECK_EQ_U64(0, fdt_open(&f, c), "length 0x%x: the header is still fine", lengths[i]))
+			continue;
+		uint32_t len = 0;
+		const char *name = fdt_string_of_first_prop(&f);
+		CHECK(fdt_path_offset(&f, "/chosen") == -1, "length 0x%x: no walk past the property", lengths[i]);
+		CHECK(name && fdt_getprop(&f, 0, name, &len) == NULL, "length 0x%x: the property is not returned",
+		      lengths[i]);
+		CHECK(name && !fdt_prop_has_string(&f, 0, name, "x"), "length 0x%x: no string read from it", lengths[i]);
+		free(c);
+	}
+	alarm(0);
+
+	uint64_t v = 0;
+	int mem = fdt_path_offset(&d.f, "/memory");
+	CHECK(mem >= 0 && !fdt_prop_u64(&d.f, mem, "reg", 1, 0x40000000u, &v),
+	      "an index whose byte offset wraps 2^32 is refused");
 	free(d.blob);
 }

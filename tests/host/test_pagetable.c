@@ -188,6 +188,7 @@ static const struct {
 	{"VA range wrapping 2^64", NONE, {0xfffffffffffff000, 0, KiB(8), NORMAL}, PT_ERR_RANGE, 4},
 	{"PA at 2^48", NONE, {0, UL(1) << 48, KiB(4), NORMAL}, PT_ERR_RANGE, 4},
 	{"PA range crossing 2^48", NONE, {0, (UL(1) << 48) - KiB(4), KiB(8), NORMAL}, PT_ERR_RANGE, 4},
+	{"PA range wrapping 2^64", NONE, {KiB(4), 0xfffffffffffff000, KiB(4), NORMAL}, PT_ERR_RANGE, 4},
 	{"1 GiB block, pool of 1", NONE, {0, 0, GiB(1), NORMAL}, PT_OK, 1},
 	{"2 MiB block, pool of 1", NONE, {0, 0, MiB(2), NORMAL}, PT_ERR_NOMEM, 1},
 	{"page, pool of 2", NONE, {0, 0, KiB(4), NORMAL}, PT_ERR_NOMEM, 2},

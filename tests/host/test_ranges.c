@@ -72,6 +72,8 @@ static const struct {
 	{"from 0x1000 to the end of the address space", 0x1000, (size_t)(TOP - 0xfff)},
 	{"from the second 128-byte line to the end", 0x80, (size_t)(TOP - 0x7f)},
 	{"3 bytes ending one short of the top", TOP - 3, 3},
+	{"the whole address space but its last byte", 0, (size_t)TOP},
+	{"from 0x10 to one short of the top", 0x10, (size_t)(TOP - 0x10)},
 };
 
 void test_ranges_extremes(const struct check_env *env)

@@ -26,6 +26,7 @@ void test_args_u64(const struct check_env *env);
 void test_fdt_header(const struct check_env *env);
 void test_fdt_nodes(const struct check_env *env);
 void test_fdt_truncated(const struct check_env *env);
+void test_fdt_hostile(const struct check_env *env);
 
 void test_icache_sequence(const struct check_env *env);
 void test_icache_variants(const struct check_env *env);
