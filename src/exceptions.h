@@ -30,6 +30,12 @@ const char *exception_class_name(uint64_t esr);
 /* "core 1: data abort (EC 0x25) ESR=0x... ELR=0x... FAR=0x..." */
 void fault_describe(const struct fault_record *f, char *buf, size_t size);
 
+/* A per-core hook tried first for a synchronous exception taken from thread context (SP_EL0), e.g.
+   to run a litmus test's own fault handler: it may edit the frame (ELR, registers) and return true
+   to resume there; false leaves the exception to run_protected. NULL (the default) for none. */
+typedef bool (*sync_exception_hook)(struct exception_frame *frame);
+void set_sync_exception_hook(sync_exception_hook hook); /* for this core */
+
 /* Set by the interrupt controller code: called for every IRQ. */
 extern void (*irq_handler)(void);
 /* Called for an exception nobody expected; does not return. Provided by src/start.c. */
