@@ -65,6 +65,7 @@ void report_info(struct test *t, const char *fmt, ...)
 void test_skip(struct test *t, const char *reason)
 {
 	t->skipped_whole = true;
+	t->skip_reason = reason;
 	report_info(t, "skipped: %s", reason);
 }
 
@@ -254,7 +255,7 @@ static enum ktap_status run_one(const struct test_case *tc, unsigned number, con
 		report_info(&t, "DELIBERATE DEFECT inject=%s: this run must report not ok", t.inject);
 	if (cores_online() < tc->min_cores) {
 		snprintf(reason, sizeof(reason), "needs %u cores, %u online", tc->min_cores, cores_online());
-		test_skip(&t, reason);
+		test_skip(&t, reason); /* t.skip_reason points at reason, which lives until the result line */
 	} else {
 		struct fault_record f;
 		if (!run_protected(run_test_body, &t, &f)) {
@@ -268,7 +269,7 @@ static enum ktap_status run_one(const struct test_case *tc, unsigned number, con
 	}
 	ktap_plan(&out, 1, t.results);
 	enum ktap_status s = t.failed ? KTAP_NOT_OK : t.skipped_whole ? KTAP_SKIP : KTAP_OK;
-	ktap_result(&out, 0, number, s, tc->name, t.skipped_whole ? reason : NULL);
+	ktap_result(&out, 0, number, s, tc->name, t.skipped_whole ? t.skip_reason : NULL);
 	return s;
 }
 
