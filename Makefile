@@ -3,6 +3,7 @@
 #   make test   every check: host unit tests, runner tests, the suite on every QEMU configuration
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
+#   make litmus LITMUS="file.litmus dir @list ..."  herd litmus tests built into an image and run
 
 BOARD ?= virt
 CROSS_COMPILE ?= aarch64-linux-gnu-
@@ -38,7 +39,7 @@ FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)
 FW_ASM := $(wildcard boot/*.S)
 FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
 
-HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c
+HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/litmus_cond.c src/litmus_hist.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
@@ -87,9 +88,11 @@ runner-tests:
 run: build
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
 
-test: build $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
+
+include tests/litmus/litmus.mk
 
 # Install the Debian packages that are missing (with sudo when not root).
 deps-checked:
