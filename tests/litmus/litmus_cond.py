@@ -134,7 +134,7 @@ def tokenize(text: str, line: int, path: str) -> list[Tok]:
         else:
             toks.append(Tok("op" if m.lastgroup == "op" else "word", m.group(), line))
         pos = m.end()
-    toks.append(Tok("end", "", line))
+    toks.append(Tok("end", "", toks[-1].line if toks else line))  # where the text ran out, not trailing blanks
     return toks
 
 

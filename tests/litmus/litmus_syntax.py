@@ -123,7 +123,8 @@ class _Lines:
 
     @property
     def lineno(self) -> int:
-        return self.i + 1
+        """1-based; at the end of the file, its last line."""
+        return min(self.i + 1, max(len(self.lines), 1))
 
     def skip_blank(self) -> None:
         while self.peek() is not None and not self.peek().strip():
@@ -274,7 +275,8 @@ def parse_code(src: _Lines, path: str) -> tuple[list[Thread], dict[int, Thread]]
             row = row[:-1]
         cells = row.split("|")
         if len(cells) != len(columns):
-            raise LitmusError(path, src.lineno, f"{len(cells)} columns, the header has {len(columns)}")
+            raise LitmusError(path, src.lineno, f"{len(cells)} column(s) in this row, the header names "
+                                                    f"{len(columns)} thread(s)")
         for col, cell in zip(columns, cells):
             r = parse_cell(cell, src.lineno)
             if r.labels or r.text:
