@@ -1,9 +1,9 @@
 # selfmod: bare-metal AArch64 self-modifying-code test suite.
 #   make run    install what is missing, build, boot the suite in QEMU, print the results
 #   make test   every check: host unit tests, runner tests, the suite on every QEMU configuration
+#   make litmus LITMUS="x.litmus dir @list"  herd litmus tests built into an image and run
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
-#   make litmus LITMUS="file.litmus dir @list ..."  herd litmus tests built into an image and run
 
 BOARD ?= virt
 CROSS_COMPILE ?= aarch64-linux-gnu-
@@ -47,8 +47,11 @@ UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
 all: build
 
+# Before any rule that names $(LITMUS_IMAGE): prerequisites are expanded as they are read.
+include tests/litmus/litmus.mk
+
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,7p' Makefile
 
 build: $(IMAGE)
 
@@ -91,8 +94,6 @@ run: build
 test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
-
-include tests/litmus/litmus.mk
 
 # Install the Debian packages that are missing (with sudo when not root).
 deps-checked:
