@@ -38,9 +38,10 @@ struct litmus_mem_init {
 	struct litmus_value value;
 };
 
-enum litmus_obs_kind { LO_REG, LO_MEM, LO_CODE };
+enum litmus_obs_kind { LO_REG, LO_MEM, LO_CODE, LO_FAULT };
 /* What a final state records: a register of a thread (w: its low 32 bits), a data location,
-   or the instruction word at a code label. */
+   the instruction word at a code label, or (LO_FAULT) 1 if the thread's last fault this
+   iteration was at label index (0xffff: anywhere) with exception class reg (0xff: any). */
 struct litmus_obs {
 	uint8_t kind, thread, reg, w;
 	uint16_t index;	  /* location (LO_MEM) or label (LO_CODE) */

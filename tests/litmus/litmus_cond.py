@@ -19,15 +19,24 @@ MAX_STACK = 16   # LITMUS_COND_STACK in src/litmus.h
 MAX_ATOMS = 255  # an atom index is one byte
 
 
+# fault(Pn:L,KIND): the exception classes a fault atom may name (ESR_EL1.EC), "" for any.
+FAULT_KINDS = {"": None, "UndefinedInstruction": 0x00}
+
+
 @dataclass(frozen=True)
 class Loc:
-    kind: str          # "reg" (thread, reg, w), "mem" (name), "code" (thread, name: label)
+    kind: str          # "reg" (thread, reg, w), "mem" (name), "code" (thread, name: label),
+                       # "fault" (thread, name: label or "", what: FAULT_KINDS key): 1 if it faulted there
     thread: int = 0
     reg: int = 0
     w: bool = False    # 1:W2: the low 32 bits
     name: str = ""
+    what: str = ""
 
     def __str__(self) -> str:
+        if self.kind == "fault":
+            where = f"P{self.thread}" + (f":{self.name}" if self.name else "")
+            return f"fault({where}{',' + self.what if self.what else ''})"
         if self.kind == "reg":
             return f"{self.thread}:{'W' if self.w else 'X'}{self.reg}"
         if self.kind == "code":
@@ -110,9 +119,9 @@ def collect_atoms(p: Prop, out: list[Atom]) -> None:
 
 TOKEN_RE = re.compile(r"""
     (?P<space>\s+)
-  | (?P<op>/\\|\\/|=>|~|\(|\)|=|\[|\]|;)
+  | (?P<op>/\\|\\/|=>|~|\(|\)|=|\[|\]|;|,)
   | (?P<tagged>(?:instr|label)\s*:\s*"[^"]*")
-  | (?P<word>-?0x[0-9a-fA-F]+|-?\d+:[XW]\d+|-?\d+|P\d+:[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_.]*)
+  | (?P<word>-?0x[0-9a-fA-F]+|-?\d+:[XW]\d+|-?\d+|P\d+:[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_.]*(?::[A-Za-z_][A-Za-z0-9_.]*)*)
 """, re.VERBOSE)
 
 
@@ -194,7 +203,26 @@ class _Parser:
         if t.text in ("true", "false"):
             self.take()
             return Const(t.text == "true")
+        if t.text == "fault" and self.toks[self.i + 1].text == "(":
+            return self.fault_atom()
         return self.atom()
+
+    def fault_atom(self) -> Atom:
+        """fault(Pn), fault(Pn:L) or fault(Pn:L,KIND): the thread took a synchronous exception (at L)."""
+        line = self.take("fault").line
+        self.take("(")
+        where = self.take()
+        m = CODE_LABEL_RE.fullmatch(where.text) or re.fullmatch(r"P(\d+)()", where.text)
+        if not m:
+            raise LitmusError(self.path, where.line, f"fault(...) expects Pn or Pn:LABEL, got {where.text!r}")
+        what = ""
+        if self.tok.text == ",":
+            self.take()
+            what = self.take().text
+        self.take(")")
+        if what not in FAULT_KINDS:
+            raise Unsupported(f"line {line}: fault kind {what!r}: only {', '.join(k for k in FAULT_KINDS if k)}")
+        return Atom(Loc("fault", thread=int(m.group(1)), name=m.group(2), what=what), Value("int", number=1), line)
 
     def loc(self) -> Loc:
         t = self.tok

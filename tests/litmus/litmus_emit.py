@@ -20,7 +20,7 @@ VERDICTS = {"Allowed": "LITMUS_ALLOWED", "Forbidden": "LITMUS_FORBIDDEN", "Requi
 FLAVOUR_PREFIXES = ("", "IDC1.", "DIC1.")  # enum litmus_flavour order
 
 # X30 carries the entry address in and the link register inside a thread; SP is the thread's stack.
-RESERVED_REGS = {30: "X30 is the link register of the harness"}
+RESERVED_REGS = {30: "X30 carries the entry address: it cannot have an initial value"}
 # Instructions a thread may not run at EL1 under the suite.
 FORBIDDEN_MNEMONICS = {
     "SVC": "takes an exception to this EL",
@@ -77,8 +77,6 @@ def check_instruction(text: str, line: int, handler: bool) -> None:
             raise Unsupported(f"line {line}: {text}: only MSR {', '.join(sorted(MSR_ALLOWED))} is allowed")
     if mnemonic == "ERET" and not handler:
         raise Unsupported(f"line {line}: ERET outside a fault handler")
-    if re.search(r"\b[XW]30\b", text, re.IGNORECASE) and not mnemonic.startswith("BL") and mnemonic != "RET":
-        raise Unsupported(f"line {line}: {text}: X30 is the link register of the harness")
 
 
 def build_model(t: Test, ident: int, kinds: dict[str, str]) -> Model:
@@ -122,9 +120,6 @@ def build_model(t: Test, ident: int, kinds: dict[str, str]) -> Model:
     observed = t.final.observed()
     if len(observed) > 16:
         raise Unsupported(f"{len(observed)} observed locations; at most 16")
-    for loc in observed:
-        if loc.kind == "reg" and loc.reg in RESERVED_REGS:
-            raise Unsupported(f"{loc}: {RESERVED_REGS[loc.reg]}")
     atoms: list[cond.Atom] = []
     cond_code = cond.compile_prop(t.final.prop, atoms)
     filter_code = cond.compile_prop(t.final.filter, atoms) if t.final.filter is not None else None
@@ -206,6 +201,10 @@ def c_obs(m: Model, loc: cond.Loc) -> str:
         return f"{{LO_REG, {loc.thread}, {loc.reg}, {int(loc.w)}, 0, {c_string(str(loc))}}}"
     if loc.kind == "mem":
         return f"{{LO_MEM, 0, 0, 0, {m.locs.index(loc.name)}, {c_string(str(loc))}}}"
+    if loc.kind == "fault":
+        ec = cond.FAULT_KINDS[loc.what]
+        where = m.labels.index((loc.thread, loc.name)) if loc.name else 0xFFFF
+        return f"{{LO_FAULT, {loc.thread}, {0xFF if ec is None else ec}, 0, {where}, {c_string(str(loc))}}}"
     return f"{{LO_CODE, 0, 0, 0, {m.labels.index((loc.thread, loc.name))}, {c_string(str(loc))}}}"
 
 

@@ -311,9 +311,9 @@ def check_references(t: Test) -> None:
         if v.kind == "label" and (v.thread, v.label) not in defined:
             raise LitmusError(t.path, ln, f"P{v.thread}:{v.label} is not a label of thread P{v.thread}")
     for a in t.final.atoms():
-        if a.loc.kind == "code" and (a.loc.thread, a.loc.name) not in defined:
-            raise LitmusError(t.path, a.line, f"[P{a.loc.thread}:{a.loc.name}] is not a label")
-        if a.loc.kind == "reg" and a.loc.thread >= t.nthreads:
+        if a.loc.kind in ("code", "fault") and a.loc.name and (a.loc.thread, a.loc.name) not in defined:
+            raise LitmusError(t.path, a.line, f"P{a.loc.thread}:{a.loc.name} is not a label")
+        if a.loc.kind in ("reg", "fault") and a.loc.thread >= t.nthreads:
             raise LitmusError(t.path, a.line, f"{a.loc} names a thread the test does not have")
     for key, (_, ln) in t.reg_init.items():
         if key[0] >= t.nthreads:

@@ -86,6 +86,16 @@ class WellFormed(unittest.TestCase):
         self.assertEqual([str(loc) for loc in t.final.observed()], ["[P0:L0]", "0:W2"])
 
 
+    def test_fault_atoms(self):
+        t = parse("AArch64 T\n{ }\nP0 ;\nL0: UDF #0 ;\nexists (fault(P0:L0,UndefinedInstruction) \\/ fault(P0))")
+        self.assertEqual([str(loc) for loc in t.final.observed()],
+                         ["fault(P0:L0,UndefinedInstruction)", "fault(P0)"])
+        with self.assertRaisesRegex(Unsupported, "fault kind 'MMU:Translation'"):
+            parse("AArch64 T\n{ }\nP0 ;\nL0: NOP ;\nexists fault(P0:L0,MMU:Translation)")
+        with self.assertRaisesRegex(LitmusError, "t.litmus:5: P0:L9 is not a label"):
+            parse("AArch64 T\n{ }\nP0 ;\nL0: NOP ;\nexists fault(P0:L9)")
+
+
 class Malformed(unittest.TestCase):
     CASES = [
         # (text, line, words in the message)
