@@ -1,6 +1,7 @@
 # selfmod: bare-metal AArch64 self-modifying-code test suite.
 #   make run    install what is missing, build, boot the suite in QEMU, print the results
 #   make test   every check: host unit tests, runner tests, the suite on every QEMU configuration
+#   make litmus LITMUS="x.litmus dir @list"  herd litmus tests built into an image and run
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
 
@@ -40,7 +41,8 @@ FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$
 
 # Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
 # of issuing them (SELFMOD_HOST_TRACE).
-HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c
+HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c \
+	src/litmus_cond.c src/litmus_hist.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
@@ -48,8 +50,11 @@ UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
 all: build
 
+# Before any rule that names $(LITMUS_IMAGE): prerequisites are expanded as they are read.
+include tests/litmus/litmus.mk
+
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,7p' Makefile
 
 build: $(IMAGE)
 
@@ -90,7 +95,7 @@ runner-tests:
 run: build
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
 
-test: build $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 

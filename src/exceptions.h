@@ -36,6 +36,11 @@ extern void (*irq_handler)(struct exception_frame *frame);
 /* From an exception handler: abandon the protected code this core runs, as a fault of this kind
    (resuming after its run_protected); outside protected code, unexpected_exception. */
 void exception_abandon(struct exception_frame *frame, unsigned kind);
+/* A per-core hook tried first for a synchronous exception taken from thread context (SP_EL0), e.g.
+   to run a litmus test's own fault handler: it may edit the frame (ELR, registers) and return true
+   to resume there; false leaves the exception to run_protected. NULL (the default) for none. */
+typedef bool (*sync_exception_hook)(struct exception_frame *frame);
+void set_sync_exception_hook(sync_exception_hook hook); /* for this core */
 /* Called for an exception nobody expected; does not return. Provided by src/start.c. */
 void unexpected_exception(const struct fault_record *f) __attribute__((noreturn));
 

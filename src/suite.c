@@ -87,6 +87,7 @@ void report_info(struct test *t, const char *fmt, ...)
 void test_skip(struct test *t, const char *reason)
 {
 	t->skipped_whole = true;
+	t->skip_reason = reason;
 	report_info(t, "skipped: %s", reason);
 }
 
@@ -363,7 +364,7 @@ static enum ktap_status run_one(const struct test_case *tc, unsigned number, con
 	}
 	ktap_plan(&out, 1, t.results);
 	enum ktap_status s = t.failed ? KTAP_NOT_OK : t.skipped_whole ? KTAP_SKIP : KTAP_OK;
-	ktap_result(&out, 0, number, s, tc->name, t.skipped_whole ? reason : NULL);
+	ktap_result(&out, 0, number, s, tc->name, t.skipped_whole ? t.skip_reason : NULL);
 	return s;
 }
 

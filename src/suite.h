@@ -36,6 +36,7 @@ struct test {
 	bool verbose;
 	unsigned results, failed, skipped;
 	bool skipped_whole;
+	const char *skip_reason; /* test_skip's reason, shown on the test's result line */
 };
 
 /* A nested result: "ok N text" or "not ok N text". Returns ok. */

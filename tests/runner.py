@@ -63,7 +63,7 @@ def seconds(value: float) -> str:
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 CONFIG_KEYS = ("name", "machine", "cpu", "smp", "accel", "memory", "append",
-               "timeout", "default", "command", "expect_exit")
+               "timeout", "default", "command", "expect_exit", "image")
 QEMU_KEYS = ("machine", "cpu", "smp", "accel")
 
 
@@ -81,6 +81,7 @@ class Config:
     default: bool = True
     command: str = ""
     expect_exit: int | None = None
+    image: str = ""   # this configuration's own image instead of --image (e.g. the litmus build)
     where: str = ""
 
     def describe(self) -> str:
@@ -845,10 +846,11 @@ def prepare_jobs(configs: list[Config], args: argparse.Namespace, environ: dict[
         raise UsageError("QEMU is set but empty")
     jobs = []
     for config in configs:
-        argv = config_argv(config, args.image, args.append, qemu)
+        image = config.image or args.image
+        argv = config_argv(config, image, args.append, qemu)
         uses_image = not config.command or "{image}" in config.command
-        if uses_image and not Path(args.image).is_file():
-            raise UsageError(f"image not found: {args.image} (needed by {config.name}; "
+        if uses_image and not Path(image).is_file():
+            raise UsageError(f"image not found: {image} (needed by {config.name}; "
                              f"build it first or pass --image)")
         if shutil.which(argv[0]) is None:
             hint = "" if config.command else " (set QEMU=/path/to/qemu-system-aarch64)"

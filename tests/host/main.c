@@ -27,6 +27,10 @@ static const struct check_test tests[] = {
 	TEST(icache_variants),
 	TEST(errata_matching),
 	TEST(errata_revidr),
+	TEST(litmus_cond_eval),
+	TEST(litmus_cond_stack_limit),
+	TEST(litmus_atom_masks),
+	TEST(litmus_histogram),
 };
 
 int main(int argc, char **argv)

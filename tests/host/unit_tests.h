@@ -34,4 +34,9 @@ void test_icache_variants(const struct check_env *env);
 void test_errata_matching(const struct check_env *env);
 void test_errata_revidr(const struct check_env *env);
 
+void test_litmus_cond_eval(const struct check_env *env);
+void test_litmus_cond_stack_limit(const struct check_env *env);
+void test_litmus_atom_masks(const struct check_env *env);
+void test_litmus_histogram(const struct check_env *env);
+
 #endif
