@@ -2,6 +2,7 @@
 #   make run    install what is missing, build, boot the suite in QEMU, print the results
 #   make test   every check: host unit tests, runner tests, the suite on every QEMU configuration
 #   make litmus LITMUS="x.litmus dir @list"  herd litmus tests built into an image and run
+#   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
 
@@ -46,7 +47,7 @@ HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test unit-tests runner-tests deps clean format help
+.PHONY: all build run test unit-tests runner-tests deps clean format help bench
 
 all: build
 
@@ -54,7 +55,7 @@ all: build
 include tests/litmus/litmus.mk
 
 help:
-	@sed -n '2,7p' Makefile
+	@sed -n '2,8p' Makefile
 
 build: $(IMAGE)
 
@@ -98,6 +99,11 @@ run: build
 test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
+
+# The bench's plot needs gnuplot; without it tests/bench.py still prints the table and writes the CSV.
+bench: build
+	-@$(MAKE) --no-print-directory deps-checked DEBIAN_PKGS=gnuplot-nox
+	$(PYTHON) tests/bench.py --image $(IMAGE) --out build/bench
 
 # Install the Debian packages that are missing (with sudo when not root).
 deps-checked:

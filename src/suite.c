@@ -150,7 +150,7 @@ static bool matches(const struct test_case *tc, const char *pattern)
 static bool selected(const struct suite_args *a, const struct test_case *tc)
 {
 	if (!a->npatterns)
-		return true;
+		return !tc->explicit_only;
 	for (unsigned i = 0; i < a->npatterns; i++)
 		if (matches(tc, a->patterns[i]))
 			return true;
@@ -170,8 +170,8 @@ static void print_choices(void)
 {
 	console_line("# tests (groups in brackets):");
 	for (const struct test_case *tc = __testcases_start; tc < __testcases_end; tc++)
-		console_printf("#   %s [%s]%s%s\n", tc->name, tc->group, tc->injections ? " inject: " : "",
-			       tc->injections ? tc->injections : "");
+		console_printf("#   %s [%s]%s%s%s\n", tc->name, tc->group, tc->explicit_only ? " (only with run=)" : "",
+			       tc->injections ? " inject: " : "", tc->injections ? tc->injections : "");
 }
 
 /* Checks what the boot arguments ask for against the tests. 0, or -1 after printing why. */

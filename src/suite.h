@@ -22,6 +22,7 @@ struct test_case {
 	uint64_t iterations;      /* default rounds; boot argument iterations= overrides */
 	uint64_t timeout_ms;      /* deadline for each wait inside the test */
 	const char *injections;   /* space-separated deliberate defects it can be built with (inject=) */
+	bool explicit_only;       /* only when a run= pattern selects it: the default run skips it (benchmarks) */
 };
 
 /* order: a number; tests run in ascending order (boot checks first, then by complexity). */

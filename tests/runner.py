@@ -63,7 +63,7 @@ def seconds(value: float) -> str:
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 CONFIG_KEYS = ("name", "machine", "cpu", "smp", "accel", "memory", "append",
-               "timeout", "default", "command", "expect_exit", "image")
+               "timeout", "default", "command", "expect_exit", "image", "icount")
 QEMU_KEYS = ("machine", "cpu", "smp", "accel")
 
 
@@ -82,6 +82,7 @@ class Config:
     command: str = ""
     expect_exit: int | None = None
     image: str = ""   # this configuration's own image instead of --image (e.g. the litmus build)
+    icount: str = ""                    # QEMU -icount (e.g. shift=0: the PMU counts instructions exactly)
     where: str = ""
 
     def describe(self) -> str:
@@ -91,6 +92,8 @@ class Config:
         else:
             text = (f"-M {self.machine} -cpu {self.cpu} -smp {self.smp} "
                     f"-m {self.memory} -accel {self.accel}")
+            if self.icount:
+                text += f" -icount {self.icount}"
             if self.append:
                 text += f" -append {shlex.quote(self.append)}"
         text += f"; timeout {seconds(self.timeout)} s"
@@ -824,6 +827,8 @@ def qemu_argv(config: Config, image: str, extra_append: str, qemu: list[str]) ->
             "-m", config.memory, "-accel", config.accel, "-display", "none",
             "-monitor", "none", "-serial", "stdio", "-nic", "none",  # no NIC: no option ROM needed
             "-semihosting-config", "enable=on,target=native", "-no-reboot", "-kernel", image]
+    if config.icount:
+        argv += ["-icount", config.icount]
     append = " ".join(part for part in (config.append.strip(), extra_append.strip()) if part)
     if append:
         argv += ["-append", append]

@@ -32,7 +32,10 @@ $(LITMUS_GEN): $(LITMUS_TRANSLATOR) litmus-inputs-checked | deps-checked
 	  --iterations $(LITMUS_ITERATIONS) $(LITMUS)
 
 $(LITMUS_BUILD)/litmus_tests.o: $(LITMUS_GEN)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The generated tests include src/ headers (struct test_case...): rebuild when they change.
+-include $(LITMUS_BUILD)/litmus_tests.d
 
 $(LITMUS_ELF): $(FW_OBJS) $(LITMUS_BUILD)/litmus_tests.o $(BUILD)/image.ld
 	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,-Map=$(LITMUS_BUILD)/selfmod.map $(FW_OBJS) \
