@@ -23,10 +23,10 @@
 #include "suite.h"
 #include "timer.h"
 
-#define LOOP_OFFSET 0x110000
+#define LOOP_OFFSET	 0x110000
 #define CHUNK_ITERATIONS 16
-#define MAX_DELAY_TICKS 256
-#define PROGRESS_CHUNKS 2 /* chunks every executor runs after each write before the next one */
+#define MAX_DELAY_TICKS	 256
+#define PROGRESS_CHUNKS	 2 /* chunks every executor runs after each write before the next one */
 
 enum path { PATH_A, PATH_B, PATH_F, NPATHS };
 static const char path_letter[NPATHS] = {'A', 'B', 'F'};
@@ -35,26 +35,26 @@ enum op { OP_B, OP_BL, OP_NOP, OP_ISB, OP_BEQ, OP_BNE, OP_CBZ, OP_CBNZ, OP_TBZ, 
 
 struct op_info {
 	const char *name;
-	bool defined;     /* in the set B2.2.5 guarantees (old or new) */
-	bool branch;      /* has a target */
+	bool defined;	  /* in the set B2.2.5 guarantees (old or new) */
+	bool branch;	  /* has a target */
 	bool conditional; /* B.cond, CB(N)Z, TB(N)Z */
-	bool taken;       /* with X5 = 0, Z = 1 */
-	enum path fall;   /* where it goes when not taken (or not a branch) */
+	bool taken;	  /* with X5 = 0, Z = 1 */
+	enum path fall;	  /* where it goes when not taken (or not a branch) */
 };
 
 static const struct op_info ops[] = {
-	[OP_B] = {"B", true, true, false, true, PATH_F},
-	[OP_BL] = {"BL", true, true, false, true, PATH_F},
-	[OP_NOP] = {"NOP", true, false, false, false, PATH_F},
-	[OP_ISB] = {"ISB", true, false, false, false, PATH_F},
-	[OP_BEQ] = {"B.EQ", true, true, true, true, PATH_F},
-	[OP_BNE] = {"B.NE", true, true, true, false, PATH_F},
-	[OP_CBZ] = {"CBZ X5", true, true, true, true, PATH_F},
-	[OP_CBNZ] = {"CBNZ X5", true, true, true, false, PATH_F},
-	[OP_TBZ] = {"TBZ X5[0]", true, true, true, true, PATH_F},
-	[OP_TBNZ] = {"TBNZ X5[0]", true, true, true, false, PATH_F},
-	[OP_ADD] = {"ADD X8+1", false, false, false, false, PATH_A}, /* X8 = 11: counted as A */
-	[OP_SUB] = {"SUB X8-1", false, false, false, false, PATH_B}, /* X8 = 9: counted as B */
+    [OP_B] = {"B", true, true, false, true, PATH_F},
+    [OP_BL] = {"BL", true, true, false, true, PATH_F},
+    [OP_NOP] = {"NOP", true, false, false, false, PATH_F},
+    [OP_ISB] = {"ISB", true, false, false, false, PATH_F},
+    [OP_BEQ] = {"B.EQ", true, true, true, true, PATH_F},
+    [OP_BNE] = {"B.NE", true, true, true, false, PATH_F},
+    [OP_CBZ] = {"CBZ X5", true, true, true, true, PATH_F},
+    [OP_CBNZ] = {"CBNZ X5", true, true, true, false, PATH_F},
+    [OP_TBZ] = {"TBZ X5[0]", true, true, true, true, PATH_F},
+    [OP_TBNZ] = {"TBNZ X5[0]", true, true, true, false, PATH_F},
+    [OP_ADD] = {"ADD X8+1", false, false, false, false, PATH_A}, /* X8 = 11: counted as A */
+    [OP_SUB] = {"SUB X8-1", false, false, false, false, PATH_B}, /* X8 = 9: counted as B */
 };
 
 struct insn_spec {
@@ -68,33 +68,48 @@ struct pair {
 
 /* Table-driven: each pair is swapped back and forth t->iterations times. */
 static const struct pair pairs[] = {
-	{{OP_B, PATH_A}, {OP_NOP, 0}},
-	{{OP_B, PATH_A}, {OP_B, PATH_B}},
-	{{OP_NOP, 0}, {OP_ISB, 0}},
-	{{OP_BL, PATH_A}, {OP_B, PATH_B}},
-	{{OP_BEQ, PATH_A}, {OP_NOP, 0}},
-	{{OP_BEQ, PATH_A}, {OP_BEQ, PATH_B}},
-	{{OP_BNE, PATH_A}, {OP_BEQ, PATH_B}},
-	{{OP_CBZ, PATH_A}, {OP_CBZ, PATH_B}},
-	{{OP_CBZ, PATH_A}, {OP_CBNZ, PATH_B}},
-	{{OP_TBZ, PATH_A}, {OP_TBZ, PATH_B}},
-	{{OP_TBZ, PATH_A}, {OP_TBNZ, PATH_B}},
-	{{OP_ADD, 0}, {OP_SUB, 0}},
+    {{OP_B, PATH_A}, {OP_NOP, 0}},	  {{OP_B, PATH_A}, {OP_B, PATH_B}},	 {{OP_NOP, 0}, {OP_ISB, 0}},
+    {{OP_BL, PATH_A}, {OP_B, PATH_B}},	  {{OP_BEQ, PATH_A}, {OP_NOP, 0}},	 {{OP_BEQ, PATH_A}, {OP_BEQ, PATH_B}},
+    {{OP_BNE, PATH_A}, {OP_BEQ, PATH_B}}, {{OP_CBZ, PATH_A}, {OP_CBZ, PATH_B}},	 {{OP_CBZ, PATH_A}, {OP_CBNZ, PATH_B}},
+    {{OP_TBZ, PATH_A}, {OP_TBZ, PATH_B}}, {{OP_TBZ, PATH_A}, {OP_TBNZ, PATH_B}}, {{OP_ADD, 0}, {OP_SUB, 0}},
 };
 #define NPAIRS (sizeof(pairs) / sizeof(pairs[0]))
 
 /* The generated loop, by instruction index. */
 enum {
-	I_SAVE_LR, I_ZERO_A, I_ZERO_B, I_ZERO_F,
-	I_LOOP, I_X6 = I_LOOP + 1, I_X8, I_FLAGS, I_SITE,
-	I_F, I_F_BEQ, I_F_CMP9, I_F_BEQ9, I_F_COUNT, I_F_NEXT,
-	I_A, I_A_NEXT, I_B,
-	I_NEXT, I_NEXT_BNE, I_STORE_A, I_STORE_B, I_STORE_F, I_RESTORE_LR, I_RET,
+	I_SAVE_LR,
+	I_ZERO_A,
+	I_ZERO_B,
+	I_ZERO_F,
+	I_LOOP,
+	I_X6,
+	I_X8,
+	I_FLAGS,
+	I_SITE,
+	I_F,
+	I_F_BEQ,
+	I_F_CMP9,
+	I_F_BEQ9,
+	I_F_COUNT,
+	I_F_NEXT,
+	I_A,
+	I_A_NEXT,
+	I_B,
+	I_NEXT,
+	I_NEXT_BNE,
+	I_STORE_A,
+	I_STORE_B,
+	I_STORE_F,
+	I_RESTORE_LR,
+	I_RET,
 	LOOP_INSNS
 };
 static const unsigned path_index[NPATHS] = {I_A, I_B, I_F};
 
-static int64_t to(unsigned from, unsigned index) { return ((int64_t)index - (int64_t)from) * 4; }
+static int64_t to(unsigned from, unsigned index)
+{
+	return ((int64_t)index - (int64_t)from) * 4;
+}
 
 static uint32_t encode(struct insn_spec s)
 {
@@ -166,7 +181,10 @@ static void allowed_paths(const struct pair *p, const char *label[NPATHS])
 	label[path_of(p->old)] = path_of(p->old) == path_of(p->new_) ? "old/new" : "old";
 }
 
-static bool pair_defined(const struct pair *p) { return ops[p->old.op].defined && ops[p->new_.op].defined; }
+static bool pair_defined(const struct pair *p)
+{
+	return ops[p->old.op].defined && ops[p->new_.op].defined;
+}
 
 static void describe(char *buf, size_t size, struct insn_spec s)
 {
@@ -281,8 +299,12 @@ static void report_pair(struct test *t, unsigned p, unsigned n)
 	for (unsigned k = 0; k < NPATHS; k++) {
 		if (!label[k])
 			forbidden += total[k];
-		len += (size_t)snprintf(counts + len, sizeof(counts) - len, "%s%c %s %llu", k ? ", " : "", path_letter[k],
-					label[k] ? label[k] : pair_defined(pr) ? "FORBIDDEN" : "other", (unsigned long long)total[k]);
+		len +=
+		    (size_t)snprintf(counts + len, sizeof(counts) - len, "%s%c %s %llu", k ? ", " : "", path_letter[k],
+				     label[k]		? label[k]
+				     : pair_defined(pr) ? "FORBIDDEN"
+							: "other",
+				     (unsigned long long)total[k]);
 	}
 	if (!pair_defined(pr)) {
 		report_skip(t, "observation only", "%s <-> %s (CONSTRAINED UNPREDICTABLE): %s, faults %llu", old, new_,

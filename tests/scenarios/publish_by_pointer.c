@@ -20,15 +20,15 @@
 #include "suite.h"
 #include "timer.h"
 
-#define RING_OFFSET 0x100000
-#define RING_BLOCKS 4
-#define BLOCK_SIZE 0x1000
-#define FN_BYTES 12 /* MOVZ W0; MOVK W0, LSL 16; RET */
-#define WORD_GEN_SHIFT 16
-#define WORD_OFFSET_MASK 0xffffu
+#define RING_OFFSET	     0x100000
+#define RING_BLOCKS	     4
+#define BLOCK_SIZE	     0x1000
+#define FN_BYTES	     12 /* MOVZ W0; MOVK W0, LSL 16; RET */
+#define WORD_GEN_SHIFT	     16
+#define WORD_OFFSET_MASK     0xffffu
 #define DEADLINE_CHECK_EVERY 64
-#define MAX_DELAY_TICKS 64
-#define MAX_SHOWN 3
+#define MAX_DELAY_TICKS	     64
+#define MAX_SHOWN	     3
 
 struct consumer {
 	struct handoff_seq seen; /* the generation it last loaded, store-released: alone on its line */
@@ -208,8 +208,9 @@ static void publish_by_pointer_run(struct test *t)
 			report_info(t, "core %u saw no new generation for %llu ms", idx[i],
 				    (unsigned long long)t->tc->timeout_ms);
 	}
-	report_info(t, "%llu generations through %u blocks to %u consumers (reuse waited for a consumer %llu times) in "
-		       "%llu ms: %llu generations/s",
+	report_info(t,
+		    "%llu generations through %u blocks to %u consumers (reuse waited for a consumer %llu times) in "
+		    "%llu ms: %llu generations/s",
 		    (unsigned long long)(gen - 1), RING_BLOCKS, n, (unsigned long long)reuse_waits,
 		    (unsigned long long)(ticks_to_us(ticks) / 1000),
 		    (unsigned long long)(ticks ? (gen - 1) * timer_freq() / ticks : 0));

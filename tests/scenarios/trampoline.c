@@ -21,35 +21,35 @@
 #include "suite.h"
 #include "timer.h"
 
-#define TRAMP_OFFSET 0x130000
-#define VENEER_OFFSET 0x130040 /* its own cache line */
-#define SLOT_OFFSET(s) (0x131000 + (size_t)(s)*0x1000)
-#define FN_BYTES 12
-#define DIRECT_CALLS 2 /* calls the consumer makes after each re-point before the next round */
+#define TRAMP_OFFSET	0x130000
+#define VENEER_OFFSET	0x130040 /* its own cache line */
+#define SLOT_OFFSET(s)	(0x131000 + (size_t)(s)*0x1000)
+#define FN_BYTES	12
+#define DIRECT_CALLS	2 /* calls the consumer makes after each re-point before the next round */
 #define MAX_DELAY_TICKS 256
-#define MAX_SHOWN 3
+#define MAX_SHOWN	3
 
 enum call_outcome {
-	CALL_DIRECT,     /* T -> N(R): allowed */
+	CALL_DIRECT,	 /* T -> N(R): allowed */
 	CALL_OLD_BRANCH, /* T -> N(R) although the writer had already patched T for R + 1: allowed */
-	CALL_STUB,       /* T -> veneer -> stub -> N(r): allowed once per round */
-	CALL_STALE,      /* an older N after the re-point: forbidden */
+	CALL_STUB,	 /* T -> veneer -> stub -> N(r): allowed once per round */
+	CALL_STALE,	 /* an older N after the re-point: forbidden */
 	CALL_STUB_AGAIN, /* the stub for a round already re-pointed: forbidden */
-	CALL_OTHER,      /* anything else: forbidden */
+	CALL_OTHER,	 /* anything else: forbidden */
 	NCALL_OUTCOMES
 };
 static const bool call_allowed[NCALL_OUTCOMES] = {true, true, true, false, false, false};
 
 struct trampoline {
 	struct handoff_seq pending; /* core 0: round r whose N is ready and whose patch follows */
-	struct handoff_seq ack;     /* consumer: round re-pointed */
-	volatile uint64_t calls; /* calls that did not go through the stub */
+	struct handoff_seq ack;	    /* consumer: round re-pointed */
+	volatile uint64_t calls;    /* calls that did not go through the stub */
 	volatile bool done;
 	uintptr_t pending_va, previous_va; /* N(r) and N(r - 1), RX alias */
 	uint64_t wait_us;
 	bool repoint_old; /* the deliberate defect */
 	/* the consumer's own state */
-	uint64_t repointed; /* R */
+	uint64_t repointed;  /* R */
 	uint64_t stub_round; /* the round the stub ran for in this call, 0 if none */
 	uint64_t counts[NCALL_OUTCOMES], timeouts;
 	uint64_t bad_round[MAX_SHOWN];
@@ -58,7 +58,10 @@ struct trampoline {
 
 static struct trampoline tr;
 
-static uintptr_t tramp_rx(void) { return arena_rx(TRAMP_OFFSET); }
+static uintptr_t tramp_rx(void)
+{
+	return arena_rx(TRAMP_OFFSET);
+}
 
 /* MOVZ W0, #lo; MOVK W0, #hi, LSL 16; RET: a function returning round. */
 static void write_return32(uint32_t *code, uint32_t round)
@@ -110,7 +113,9 @@ static void consumer_run(void *arg)
 		uint32_t got = ((code_fn)tramp_rx())();
 		enum call_outcome o;
 		if (tr.stub_round) {
-			o = tr.stub_round == r ? CALL_STUB_AGAIN : got == (uint32_t)tr.stub_round ? CALL_STUB : CALL_OTHER;
+			o = tr.stub_round == r		     ? CALL_STUB_AGAIN
+			    : got == (uint32_t)tr.stub_round ? CALL_STUB
+							     : CALL_OTHER;
 			tr.repointed = tr.stub_round;
 			deadline = deadline_after_us(tr.wait_us);
 		} else if (got == (uint32_t)r) {
@@ -157,7 +162,8 @@ static unsigned pick_consumer(struct test *t)
 
 static void trampoline_run(struct test *t)
 {
-	tr = (struct trampoline){.wait_us = t->tc->timeout_ms * 1000, .repoint_old = test_injected(t, "repoint_old_target")};
+	tr = (struct trampoline){.wait_us = t->tc->timeout_ms * 1000,
+				 .repoint_old = test_injected(t, "repoint_old_target")};
 	/* The veneer: LDR X16, [PC + 8]; BR X16; .quad trampoline_stub. */
 	uint32_t *veneer = arena_rw(VENEER_OFFSET);
 	veneer[0] = insn_ldr_x_literal(16, 8);
@@ -175,8 +181,9 @@ static void trampoline_run(struct test *t)
 		report(t, false, "core %u could not be given work", consumer);
 		return;
 	}
-	report_info(t, "consumer: core %u; architecture: after its own re-point (STR; DC CVAU; DSB ISH; IC IVAU; "
-		       "DSB ISH; ISB) the consumer must run the new N",
+	report_info(t,
+		    "consumer: core %u; architecture: after its own re-point (STR; DC CVAU; DSB ISH; IC IVAU; "
+		    "DSB ISH; ISB) the consumer must run the new N",
 		    consumer);
 	report_info(t, "allowed: N(R) directly, the old branch while T is being patched (B<->B, Arm ARM B2.2.5), "
 		       "the stub once a round; FORBIDDEN: an older N, the stub again, anything else");

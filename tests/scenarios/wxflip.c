@@ -21,24 +21,24 @@
 #include "timer.h"
 
 #define CODE_PAGE_VA WX_WINDOW_VA
-#define FN_BYTES 8
-#define MAX_SHOWN 3
+#define FN_BYTES     8
+#define MAX_SHOWN    3
 
 struct flip_sequence {
 	const char *name;   /* short, for result lines */
 	const char *steps;  /* the sequence after the descriptor store */
-	bool tlbi;        /* TLBI VAE1IS between the two DSB ISH */
+	bool tlbi;	    /* TLBI VAE1IS between the two DSB ISH */
 	bool stale_allowed; /* a fault after the flip is allowed (a TLB may keep the old entry) */
 	const char *architecture;
 };
 
 static const struct flip_sequence sequences[] = {
-	{"flip", "DSB ISH; TLBI VAE1IS; DSB ISH; ISB", true, false,
-	 "after it, a permission fault or any other code is FORBIDDEN on every core that context-synchronised "
-	 "(Arm ARM D8.16: broadcast TLB maintenance completed by DSB ISH)"},
-	{"no TLBI", "DSB ISH; ISB", false, true,
-	 "without TLB maintenance a core may keep the non-executable entry: a permission fault is ALLOWED, "
-	 "other code is FORBIDDEN"},
+    {"flip", "DSB ISH; TLBI VAE1IS; DSB ISH; ISB", true, false,
+     "after it, a permission fault or any other code is FORBIDDEN on every core that context-synchronised "
+     "(Arm ARM D8.16: broadcast TLB maintenance completed by DSB ISH)"},
+    {"no TLBI", "DSB ISH; ISB", false, true,
+     "without TLB maintenance a core may keep the non-executable entry: a permission fault is ALLOWED, "
+     "other code is FORBIDDEN"},
 };
 #define NSEQ (sizeof(sequences) / sizeof(sequences[0]))
 
@@ -46,7 +46,7 @@ static const struct flip_sequence sequences[] = {
 enum outcome { RAN_NEW, FAULT_PERMISSION, FAULT_OTHER, RAN_OTHER, NOUTCOMES };
 
 struct tally {
-	uint64_t xn[NOUTCOMES];   /* before the flip */
+	uint64_t xn[NOUTCOMES];	  /* before the flip */
 	uint64_t exec[NOUTCOMES]; /* after it */
 };
 
@@ -60,9 +60,9 @@ struct wx_core {
 struct wx_flip {
 	struct handoff_seq step; /* 2r-1: probe the XN page of round r; 2r: run it after the flip */
 	uint64_t rounds, wait_us;
-	uintptr_t va;   /* this round's function */
-	uint16_t value; /* what it returns */
-	unsigned seq;   /* this round's flip sequence */
+	uintptr_t va;			/* this round's function */
+	uint16_t value;			/* what it returns */
+	unsigned seq;			/* this round's flip sequence */
 	struct wx_core core[MAX_CORES]; /* [0] is core 0, then the readers in start order */
 };
 
@@ -137,8 +137,9 @@ static void report_sequence(struct test *t, unsigned s, const unsigned *idx, uns
 		       (unsigned long long)(c->xn[RAN_NEW] + c->xn[RAN_OTHER]), (unsigned long long)c->xn[FAULT_OTHER]);
 		bool ok = exec_total && c->exec[RAN_OTHER] == 0 && c->exec[FAULT_OTHER] == 0 &&
 			  (q->stale_allowed || c->exec[RAN_NEW] == exec_total);
-		report(t, ok, "%s: core %u, after it: new code in %llu of %llu (permission fault %llu%s, "
-			      "other fault %llu, other code %llu)",
+		report(t, ok,
+		       "%s: core %u, after it: new code in %llu of %llu (permission fault %llu%s, "
+		       "other fault %llu, other code %llu)",
 		       q->name, core, (unsigned long long)c->exec[RAN_NEW], (unsigned long long)exec_total,
 		       (unsigned long long)c->exec[FAULT_PERMISSION], q->stale_allowed ? " allowed" : "",
 		       (unsigned long long)c->exec[FAULT_OTHER], (unsigned long long)c->exec[RAN_OTHER]);
@@ -188,8 +189,8 @@ static void wx_flip_run(struct test *t)
 		if (o != RAN_NEW && !(o == FAULT_PERMISSION && q->stale_allowed) && shown++ < MAX_SHOWN) {
 			char why[160];
 			fault_describe(&f, why, sizeof(why));
-			report_info(t, "round %llu (%s): core 0 expected 0x%04x from 0x%lx, observed %s", (unsigned long long)r,
-				    q->name, wx.value, va, o == RAN_OTHER ? "other code" : why);
+			report_info(t, "round %llu (%s): core 0 expected 0x%04x from 0x%lx, observed %s",
+				    (unsigned long long)r, q->name, wx.value, va, o == RAN_OTHER ? "other code" : why);
 		}
 		handoff_publish(&wx.step, 2 * r);
 		acked &= wait_acks(n, 2 * r);
