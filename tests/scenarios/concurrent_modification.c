@@ -20,6 +20,7 @@
 #include "handoff.h"
 #include "icache.h"
 #include "insn.h"
+#include "round_budget.h"
 #include "suite.h"
 #include "timer.h"
 
@@ -205,6 +206,7 @@ struct cmod {
 	struct handoff_seq start; /* pair p + 1 may run */
 	struct handoff_seq stop;  /* pair p + 1 is over */
 	uint64_t wait_us;
+	uint64_t swaps[NPAIRS];
 	struct executor ex[MAX_CORES];
 };
 
@@ -307,12 +309,12 @@ static void report_pair(struct test *t, unsigned p, unsigned n)
 				     (unsigned long long)total[k]);
 	}
 	if (!pair_defined(pr)) {
-		report_skip(t, "observation only", "%s <-> %s (CONSTRAINED UNPREDICTABLE): %s, faults %llu", old, new_,
-			    counts, (unsigned long long)faults);
+		report_skip(t, "observation only", "%s <-> %s (CONSTRAINED UNPREDICTABLE): %s, faults %llu; %llu swaps",
+			    old, new_, counts, (unsigned long long)faults, (unsigned long long)cm.swaps[p]);
 		return;
 	}
-	report(t, forbidden == 0 && faults == 0, "%s <-> %s: %s, faults %llu", old, new_, counts,
-	       (unsigned long long)faults);
+	report(t, forbidden == 0 && faults == 0, "%s <-> %s: %s, faults %llu; %llu swaps", old, new_, counts,
+	       (unsigned long long)faults, (unsigned long long)cm.swaps[p]);
 }
 
 static uint64_t executor_faults(const struct executor *e)
@@ -337,8 +339,8 @@ static void concurrent_modification_run(struct test *t)
 	report_info(t, "(a conditional branch may use the old condition with the new target); any other path or "
 		       "a fault is FORBIDDEN; other pairs: observation");
 	n = test_start_on_cores(t, executor_run, args, MAX_CORES, idx);
-	uint64_t start = timer_ticks(), swaps = 0;
-	bool ok = true;
+	uint64_t start = timer_ticks(), budget = round_budget_end(), swaps = 0;
+	bool ok = true, cut = false;
 	unsigned p;
 	for (p = 0; p < NPAIRS && ok; p++) {
 		const struct pair *pr = &pairs[p];
@@ -355,12 +357,15 @@ static void concurrent_modification_run(struct test *t)
 		icache_sync_range(arena_rw(LOOP_OFFSET), LOOP_INSNS * 4);
 		handoff_publish(&cm.start, p + 1);
 		ok = wait_progress(n, since);
-		for (uint64_t s = 1; s <= t->iterations && ok; s++) {
+		uint64_t share_end = round_budget_share(start, budget, NPAIRS, p);
+		for (uint64_t s = 1; s <= t->iterations && ok && timer_ticks() < share_end; s++) {
 			spin_ticks(test_random(t) % MAX_DELAY_TICKS);
 			patch_site(s % 2 ? new_ : old);
-			swaps++;
+			cm.swaps[p]++;
 			ok = wait_progress(n, since);
 		}
+		swaps += cm.swaps[p];
+		cut |= cm.swaps[p] < t->iterations;
 		handoff_publish(&cm.stop, p + 1);
 		uint64_t deadline = deadline_after_us(cm.wait_us);
 		for (unsigned i = 0; i < n; i++)
@@ -370,6 +375,9 @@ static void concurrent_modification_run(struct test *t)
 		report_timeout(t, "pair %u: every executor made progress within %llu ms", p,
 			       (unsigned long long)t->tc->timeout_ms);
 	uint64_t ticks = timer_ticks() - start;
+	if (cut)
+		report_info(t, "time budget: some pairs ran fewer than %llu swaps (see each line)",
+			    (unsigned long long)t->iterations);
 	test_join_cores(t, idx, n, test_deadline(t));
 	for (unsigned q = 0; q < p; q++)
 		report_pair(t, q, n);

@@ -17,6 +17,7 @@
 #include "handoff.h"
 #include "icache.h"
 #include "insn.h"
+#include "round_budget.h"
 #include "suite.h"
 #include "timer.h"
 
@@ -38,8 +39,9 @@ struct consumer {
 } __attribute__((aligned(64)));
 
 struct publish_by_pointer {
-	struct handoff_seq word; /* the published target */
-	uint64_t final_gen, wait_us;
+	struct handoff_seq word;     /* the published target */
+	volatile uint64_t final_gen; /* lowered when the time budget ends the run early */
+	uint64_t wait_us;
 	volatile bool stop;
 	size_t block_offset[RING_BLOCKS]; /* where in its block each block's code goes (from the seed) */
 	struct consumer consumers[MAX_CORES];
@@ -165,9 +167,9 @@ static void publish_by_pointer_run(struct test *t)
 	write_generation(1, 1);
 	__atomic_store_n(&pbp.word.value, word_of(1), __ATOMIC_RELEASE);
 	n = test_start_on_cores(t, consumer_run, args, MAX_CORES, idx);
-	uint64_t start = timer_ticks(), reuse_waits = 0, gen;
+	uint64_t start = timer_ticks(), budget = round_budget_end(), reuse_waits = 0, gen;
 	bool timed_out = false;
-	for (gen = 2; gen <= pbp.final_gen && !timed_out; gen++) {
+	for (gen = 2; gen <= pbp.final_gen && !timed_out && timer_ticks() < budget; gen++) {
 		unsigned block = (unsigned)(gen % RING_BLOCKS);
 		/* The block held generation gen - RING_BLOCKS: reuse it once every consumer has moved past that. */
 		if (gen > RING_BLOCKS) {
@@ -185,6 +187,11 @@ static void publish_by_pointer_run(struct test *t)
 			__atomic_store_n(&pbp.word.value, word_of(gen), __ATOMIC_RELEASE);
 		}
 		spin_ticks(test_random(t) % MAX_DELAY_TICKS);
+	}
+	if (!timed_out && gen <= pbp.final_gen) {
+		report_info(t, "time budget reached after %llu of %llu generations", (unsigned long long)(gen - 1),
+			    (unsigned long long)pbp.final_gen);
+		pbp.final_gen = gen - 1; /* consumers stop once they have called the last one published */
 	}
 	if (timed_out) {
 		report_timeout(t, "generation %llu: every consumer moved past the block's previous generation",

@@ -16,6 +16,7 @@
 #include "icache.h"
 #include "insn.h"
 #include "mmu.h"
+#include "round_budget.h"
 #include "suite.h"
 #include "sysreg.h"
 #include "timer.h"
@@ -58,8 +59,9 @@ struct wx_core {
 } __attribute__((aligned(64)));
 
 struct wx_flip {
-	struct handoff_seq step; /* 2r-1: probe the XN page of round r; 2r: run it after the flip */
-	uint64_t rounds, wait_us;
+	struct handoff_seq step;  /* 2r-1: probe the XN page of round r; 2r: run it after the flip */
+	volatile uint64_t rounds; /* lowered when the time budget ends the run early */
+	uint64_t wait_us;
 	uintptr_t va;			/* this round's function */
 	uint16_t value;			/* what it returns */
 	unsigned seq;			/* this round's flip sequence */
@@ -99,6 +101,8 @@ static void wx_reader(void *arg)
 				me->timeouts++;
 				return;
 			}
+			if (r > wx.rounds)
+				return;
 			struct fault_record f = {0};
 			enum outcome o = try_run(wx.va, wx.value, &f);
 			uint64_t *counts = phase ? me->per_seq[wx.seq].exec : me->per_seq[wx.seq].xn;
@@ -131,7 +135,7 @@ static void report_sequence(struct test *t, unsigned s, const unsigned *idx, uns
 			xn_total += c->xn[o];
 			exec_total += c->exec[o];
 		}
-		report(t, c->xn[FAULT_PERMISSION] == xn_total && xn_total,
+		report(t, c->xn[FAULT_PERMISSION] == xn_total && xn_total && !wx.core[i].timeouts,
 		       "%s: core %u, XN page: permission fault in %llu of %llu rounds (ran %llu, other fault %llu)",
 		       q->name, core, (unsigned long long)c->xn[FAULT_PERMISSION], (unsigned long long)xn_total,
 		       (unsigned long long)(c->xn[RAN_NEW] + c->xn[RAN_OTHER]), (unsigned long long)c->xn[FAULT_OTHER]);
@@ -156,9 +160,9 @@ static void wx_flip_run(struct test *t)
 	for (unsigned i = 0; i < MAX_CORES - 1; i++)
 		args[i] = &wx.core[i + 1];
 	n = test_start_on_cores(t, wx_reader, args, MAX_CORES - 1, idx);
-	uint64_t start = timer_ticks(), r;
+	uint64_t start = timer_ticks(), budget = round_budget_end(), r;
 	unsigned shown = 0;
-	for (r = 1; r <= wx.rounds; r++) {
+	for (r = 1; r <= wx.rounds && timer_ticks() < budget; r++) {
 		unsigned s = (unsigned)(r % NSEQ);
 		const struct flip_sequence *q = &sequences[s];
 		size_t off = (size_t)(test_random(t) % ((PAGE_SIZE - FN_BYTES) / 4)) * 4;
@@ -204,6 +208,12 @@ static void wx_flip_run(struct test *t)
 	}
 	mmu_set_page_perm(CODE_PAGE_VA, MMU_PAGE_RW_XN);
 	uint64_t ticks = timer_ticks() - start;
+	if (r <= wx.rounds) {
+		report_info(t, "time budget reached after %llu of %llu rounds", (unsigned long long)(r - 1),
+			    (unsigned long long)wx.rounds);
+		wx.rounds = r - 1; /* the readers stop after the last round started */
+		handoff_publish(&wx.step, 2 * wx.rounds + 1);
+	}
 	test_join_cores(t, idx, n, test_deadline(t));
 	for (unsigned s = 0; s < NSEQ; s++)
 		report_sequence(t, s, idx, n);
