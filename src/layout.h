@@ -23,5 +23,10 @@
 #define ARENA_RX_VA 0x1000000000UL  /* read-only, executable, cacheable */
 #define ARENA_NC_VA 0x2000000000UL  /* Normal Non-cacheable, read-write, executable */
 #define ARENA_RWX_VA 0x3000000000UL /* read-write, executable, cacheable: code written where it runs */
+/* The W^X window: WX_WINDOW_PAGES arena pages from WX_WINDOW_ARENA_OFFSET, mapped page by page (level 3,
+   never a block) so one page's permissions can change (mmu_set_page_attrs); starts read-write, never executable. */
+#define WX_WINDOW_VA 0x4000000000UL
+#define WX_WINDOW_ARENA_OFFSET 0x1f0000
+#define WX_WINDOW_PAGES 2
 
 #endif

@@ -53,6 +53,8 @@ static int build_tables(uint64_t ram_base, uint64_t ram_end)
 	err = err ?: pt_map(&tables, ARENA_RX_VA, addr(__arena_start), ARENA_SIZE, ATTR_CODE);
 	err = err ?: pt_map(&tables, ARENA_NC_VA, addr(__arena_start), ARENA_SIZE, ATTR_NC_RWX);
 	err = err ?: pt_map(&tables, ARENA_RWX_VA, addr(__arena_start), ARENA_SIZE, ATTR_RWX);
+	err = err ?: pt_map(&tables, WX_WINDOW_VA, addr(__arena_start) + WX_WINDOW_ARENA_OFFSET,
+			    WX_WINDOW_PAGES * PT_PAGE_SIZE, ATTR_RW_DATA);
 	return err;
 }
 
@@ -97,4 +99,41 @@ int mmu_setup(uint64_t ram_base, uint64_t ram_size, const char **why)
 	__asm__ volatile("dc civac, %0" ::"r"(&mmu_boot_params) : "memory");
 	dsb_sy();
 	return 0;
+}
+
+/* The level 3 descriptor of a page of the W^X window, or NULL. */
+static uint64_t *window_descriptor(uintptr_t va)
+{
+	if (va < WX_WINDOW_VA || va >= WX_WINDOW_VA + WX_WINDOW_PAGES * PT_PAGE_SIZE)
+		return NULL;
+	uint64_t *table = tables.pool[0];
+	for (unsigned shift = 30; shift > 12; shift -= 9) {
+		uint64_t entry = table[(va >> shift) & (PT_ENTRIES - 1)];
+		if ((entry & 3) != 3) /* not a table: the window is never mapped by blocks */
+			return NULL;
+		table = (uint64_t *)(uintptr_t)(entry & PTE_ADDR_MASK);
+	}
+	return &table[(va >> 12) & (PT_ENTRIES - 1)];
+}
+
+bool mmu_write_page_perm(uintptr_t va, enum mmu_page_perm perm)
+{
+	static const uint64_t attrs[] = {
+		[MMU_PAGE_RW_XN] = ATTR_RW_DATA, [MMU_PAGE_RO_X] = ATTR_CODE, [MMU_PAGE_RO_XN] = ATTR_RO_DATA};
+	uint64_t *d = window_descriptor(va);
+	if (!d || !(*d & PTE_VALID))
+		return false;
+	__atomic_store_n(d, (*d & PTE_ADDR_MASK) | attrs[perm] | PTE_VALID | PTE_PAGE, __ATOMIC_RELAXED);
+	return true;
+}
+
+bool mmu_set_page_perm(uintptr_t va, enum mmu_page_perm perm)
+{
+	if (!mmu_write_page_perm(va, perm))
+		return false;
+	dsb_ish(); /* the descriptor is visible to every table walker before the invalidation */
+	tlbi_va_is(va);
+	dsb_ish(); /* the invalidation has completed on every core of the Inner Shareable domain */
+	isb();     /* and this core fetches with the new permissions */
+	return true;
 }
