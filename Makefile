@@ -114,4 +114,6 @@ format:
 clean:
 	rm -rf build
 
+include tests/plugin/plugin.mk
+
 -include $(FW_OBJS:.o=.d)
