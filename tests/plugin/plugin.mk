@@ -12,12 +12,19 @@ PLUGIN_TEST_SRCS := $(wildcard $(PLUGIN_DIR)/unit/*.c)
 PLUGIN_HDRS := $(wildcard $(PLUGIN_DIR)/*.h $(PLUGIN_DIR)/unit/*.h)
 PLUGIN_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -I$(PLUGIN_DIR)
 
+$(PLUGIN): $(PLUGIN_DIR)/smc_checker.c $(PLUGIN_LIB_SRCS) $(PLUGIN_HDRS) | deps-checked
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(PLUGIN_CFLAGS) -fPIC -shared -fvisibility=hidden -pthread $(PLUGIN_DIR)/smc_checker.c \
+		$(PLUGIN_LIB_SRCS) -o $@
+
 $(PLUGIN_TESTS): $(PLUGIN_TEST_SRCS) $(PLUGIN_LIB_SRCS) $(PLUGIN_HDRS) | deps-checked
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(PLUGIN_CFLAGS) -I$(PLUGIN_DIR)/unit -fsanitize=address,undefined $(PLUGIN_TEST_SRCS) \
 		$(PLUGIN_LIB_SRCS) -o $@
 
+plugin: $(PLUGIN)
+
 plugin-tests: $(PLUGIN_TESTS)
 	$(PLUGIN_TESTS)
 
-.PHONY: plugin-tests
+.PHONY: plugin plugin-tests
