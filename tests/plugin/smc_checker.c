@@ -89,27 +89,23 @@ static uint64_t insn_paddr(uint64_t vaddr, const void *host)
 	return pa;
 }
 
-static void on_store(unsigned vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
+/* Every memory access: stores write their lines; the address mark's load gives the next DC/IC its address.
+   (One callback for both: QEMU 7.2 does not filter callbacks by the access kind they were registered for.) */
+static void on_mem(unsigned vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
 {
-	(void)udata;
+	bool is_mark = udata != NULL;
+	bool store = qemu_plugin_mem_is_store(info);
+	if (!store && !is_mark)
+		return;
 	struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, vaddr);
 	if (!hw || qemu_plugin_hwaddr_is_io(hw) || !known_core(vcpu))
 		return;
 	uint64_t pa = qemu_plugin_hwaddr_phys_addr(hw);
 	pthread_mutex_lock(&g.lock);
-	smc_write(g.model, vcpu, pa, (size_t)1 << qemu_plugin_mem_size_shift(info));
-	pthread_mutex_unlock(&g.lock);
-}
-
-static void on_mark(unsigned vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
-{
-	(void)udata;
-	struct qemu_plugin_hwaddr *hw = qemu_plugin_get_hwaddr(info, vaddr);
-	if (!hw || qemu_plugin_hwaddr_is_io(hw) || !known_core(vcpu))
-		return;
-	uint64_t pa = qemu_plugin_hwaddr_phys_addr(hw);
-	pthread_mutex_lock(&g.lock);
-	g.vcpu[vcpu] = (struct vcpu){true, pa};
+	if (store)
+		smc_write(g.model, vcpu, pa, (size_t)1 << qemu_plugin_mem_size_shift(info));
+	else
+		g.vcpu[vcpu] = (struct vcpu){true, pa};
 	pthread_mutex_unlock(&g.lock);
 }
 
@@ -192,12 +188,10 @@ static enum pairing pairing_of(struct a64_insn insn, const struct a64_insn *prev
 static void instrument(struct qemu_plugin_insn *qi, struct a64_insn insn, const struct a64_insn *prev,
 		       uint64_t vaddr)
 {
-	qemu_plugin_register_vcpu_mem_cb(qi, on_store, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, NULL);
-	if (insn.kind == A64_ADDRESS_MARK) {
-		qemu_plugin_register_vcpu_mem_cb(qi, on_mark, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_R, NULL);
-		return;
-	}
-	if (insn.kind == A64_OTHER || insn.kind == A64_DSB_PARTIAL)
+	static char mark; /* any non-NULL pointer: "this load is an address mark" */
+	bool is_mark = insn.kind == A64_ADDRESS_MARK;
+	qemu_plugin_register_vcpu_mem_cb(qi, on_mem, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, is_mark ? &mark : NULL);
+	if (is_mark || insn.kind == A64_OTHER || insn.kind == A64_DSB_PARTIAL)
 		return;
 	struct op *op = malloc(sizeof(*op)); /* lives as long as the translation: never freed, like QEMU's TBs here */
 	if (!op)
