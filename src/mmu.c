@@ -3,6 +3,7 @@
 #include "arena.h"
 #include "board.h"
 #include "cpu.h"
+#include "icache.h"
 #include "layout.h"
 #include "sysreg.h"
 
@@ -94,6 +95,7 @@ int mmu_setup(uint64_t ram_base, uint64_t ram_size, const char **why)
 	invalidate_to_poc(addr(__image_start), addr(__image_end));
 	mmu_enable_this_core(&mmu_boot_params);
 	/* Secondaries read the parameters with their caches off. */
+	MAINT_ADDRESS_MARK(&mmu_boot_params);
 	__asm__ volatile("dc civac, %0" ::"r"(&mmu_boot_params) : "memory");
 	dsb_sy();
 	return 0;
