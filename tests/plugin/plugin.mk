@@ -2,7 +2,7 @@
 # 7.2 built with the host compiler, its host unit tests, and the firmware built with address marks.
 #   make plugin         build/host/smc_checker.so
 #   make plugin-tests   the model, decoder, block record and argument parser on the host (KTAP)
-#   make checked        the suite under the plugin (tests/checked.py) on cortex-a72 and max
+#   make checked        the suite under the plugin (tests/checked.py) on cortex-a72 and max; part of make test
 PLUGIN_DIR := tests/plugin
 PLUGIN := $(HOST_BUILD)/smc_checker.so
 PLUGIN_TESTS := $(HOST_BUILD)/smc_plugin_tests
@@ -28,3 +28,15 @@ plugin-tests: $(PLUGIN_TESTS)
 	$(PLUGIN_TESTS)
 
 .PHONY: plugin plugin-tests
+
+# The firmware with address marks, built by a nested make so both images share every rule.
+checked-image:
+	$(MAKE) CHECKED=1 build
+
+checked: $(PLUGIN) $(PLUGIN_TESTS) checked-image
+	$(PYTHON) tests/runner.py --config plugin-unit --config 'checked-*'
+
+# make test runs every default configuration of tests/configs.txt, these included.
+test: $(PLUGIN) $(PLUGIN_TESTS) checked-image
+
+.PHONY: checked checked-image
