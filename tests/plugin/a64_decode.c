@@ -9,24 +9,24 @@ struct pattern {
 
 /* SYS #op1, C7, Cm, #op2, Xt is 0xd5080000 | op1 << 16 | 7 << 12 | Cm << 8 | op2 << 5 | Rt. */
 #define SYS_C7(op1, crm, op2) (0xd5087000u | (op1) << 16 | (crm) << 8 | (op2) << 5)
-#define BY_ADDRESS 0xffffffe0u /* any Rt */
+#define BY_ADDRESS	      0xffffffe0u /* any Rt */
 
 static const struct pattern patterns[] = {
-	{0xfffffc1fu, 0x3940001fu, A64_ADDRESS_MARK}, /* LDRB WZR, [Xn, #0] */
-	{BY_ADDRESS, SYS_C7(3, 11, 1), A64_DC_CLEAN},  /* DC CVAU */
-	{BY_ADDRESS, SYS_C7(3, 10, 1), A64_DC_CLEAN},  /* DC CVAC */
-	{BY_ADDRESS, SYS_C7(3, 14, 1), A64_DC_CLEAN},  /* DC CIVAC */
-	{BY_ADDRESS, SYS_C7(3, 12, 1), A64_DC_CLEAN},  /* DC CVAP */
-	{BY_ADDRESS, SYS_C7(3, 13, 1), A64_DC_CLEAN},  /* DC CVADP */
-	{BY_ADDRESS, SYS_C7(3, 5, 1), A64_IC_IVAU},    /* IC IVAU */
-	{0xffffffffu, SYS_C7(0, 5, 0) | 31, A64_IC_IALLU},
-	{0xffffffffu, SYS_C7(0, 1, 0) | 31, A64_IC_IALLUIS},
-	{0xfffff0ffu, 0xd50330dfu, A64_ISB},
-	{0xfffffbffu, 0xd69f03e0u, A64_ERET},          /* ERET */
-	{0xfffffbffu, 0xd69f0bffu, A64_ERET},          /* ERETAA, ERETAB */
-	{0xffe0001fu, 0xd4000001u, A64_EXC_CALL},      /* SVC #imm */
-	{0xffe0001fu, 0xd4000002u, A64_EXC_CALL},      /* HVC #imm */
-	{0xffe0001fu, 0xd4000003u, A64_EXC_CALL},      /* SMC #imm */
+    {0xfffffc1fu, 0x3940001fu, A64_ADDRESS_MARK}, /* LDRB WZR, [Xn, #0] */
+    {BY_ADDRESS, SYS_C7(3, 11, 1), A64_DC_CLEAN}, /* DC CVAU */
+    {BY_ADDRESS, SYS_C7(3, 10, 1), A64_DC_CLEAN}, /* DC CVAC */
+    {BY_ADDRESS, SYS_C7(3, 14, 1), A64_DC_CLEAN}, /* DC CIVAC */
+    {BY_ADDRESS, SYS_C7(3, 12, 1), A64_DC_CLEAN}, /* DC CVAP */
+    {BY_ADDRESS, SYS_C7(3, 13, 1), A64_DC_CLEAN}, /* DC CVADP */
+    {BY_ADDRESS, SYS_C7(3, 5, 1), A64_IC_IVAU},	  /* IC IVAU */
+    {0xffffffffu, SYS_C7(0, 5, 0) | 31, A64_IC_IALLU},
+    {0xffffffffu, SYS_C7(0, 1, 0) | 31, A64_IC_IALLUIS},
+    {0xfffff0ffu, 0xd50330dfu, A64_ISB},
+    {0xfffffbffu, 0xd69f03e0u, A64_ERET},     /* ERET */
+    {0xfffffbffu, 0xd69f0bffu, A64_ERET},     /* ERETAA, ERETAB */
+    {0xffe0001fu, 0xd4000001u, A64_EXC_CALL}, /* SVC #imm */
+    {0xffe0001fu, 0xd4000002u, A64_EXC_CALL}, /* HVC #imm */
+    {0xffe0001fu, 0xd4000003u, A64_EXC_CALL}, /* SMC #imm */
 };
 
 /* DSB <option>: 0xd503309f | CRm << 8. CRm 0 and 4 are SSBB/PSSBB, not DSBs. */

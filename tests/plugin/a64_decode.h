@@ -12,15 +12,15 @@
 enum a64_kind {
 	A64_OTHER,
 	A64_ADDRESS_MARK, /* LDRB WZR, [Xn] (unsigned offset 0): the address of the next DC/IC */
-	A64_DC_CLEAN,     /* DC CVAU, CVAC, CIVAC, CVAP, CVADP: clean by address (to PoU or beyond) */
-	A64_IC_IVAU,      /* IC IVAU: invalidate by address to PoU, Inner Shareable */
-	A64_IC_IALLU,     /* IC IALLU: this core's instruction cache */
-	A64_IC_IALLUIS,   /* IC IALLUIS: every instruction cache of the Inner Shareable domain */
-	A64_DSB_FULL,     /* DSB SY/ISH/OSH/NSH: waits for loads and stores, so completes maintenance */
+	A64_DC_CLEAN,	  /* DC CVAU, CVAC, CIVAC, CVAP, CVADP: clean by address (to PoU or beyond) */
+	A64_IC_IVAU,	  /* IC IVAU: invalidate by address to PoU, Inner Shareable */
+	A64_IC_IALLU,	  /* IC IALLU: this core's instruction cache */
+	A64_IC_IALLUIS,	  /* IC IALLUIS: every instruction cache of the Inner Shareable domain */
+	A64_DSB_FULL,	  /* DSB SY/ISH/OSH/NSH: waits for loads and stores, so completes maintenance */
 	A64_DSB_PARTIAL,  /* DSB ..ST/..LD: not a barrier for both loads and stores, so completes no maintenance */
 	A64_ISB,
-	A64_ERET,         /* ERET, ERETAA, ERETAB: exception return, context synchronising */
-	A64_EXC_CALL,     /* SVC, HVC, SMC: always take an exception, whose entry synchronises */
+	A64_ERET,     /* ERET, ERETAA, ERETAB: exception return, context synchronising */
+	A64_EXC_CALL, /* SVC, HVC, SMC: always take an exception, whose entry synchronises */
 };
 
 struct a64_insn {

@@ -8,13 +8,13 @@
 
 struct checker_args {
 	const char *log;      /* log=PATH: where hazard lines go (default: QEMU's stderr) */
-	bool idc, dic;        /* idc=0|1, dic=0|1 (default 0: the strict Cortex-A72 case) */
-	unsigned line;        /* line=BYTES: line size of the model (default 64) */
-	uint64_t ram;         /* ram=ADDR: guest RAM base (default 0x40000000, QEMU virt) */
+	bool idc, dic;	      /* idc=0|1, dic=0|1 (default 0: the strict Cortex-A72 case) */
+	unsigned line;	      /* line=BYTES: line size of the model (default 64) */
+	uint64_t ram;	      /* ram=ADDR: guest RAM base (default 0x40000000, QEMU virt) */
 	unsigned max_reports; /* max_reports=N: hazard lines printed at most (default 1000), then only counted */
 };
 
-#define CHECKER_ARGS_USAGE \
+#define CHECKER_ARGS_USAGE                                                                                             \
 	"smc_checker arguments: log=PATH idc=0|1 dic=0|1 line=BYTES (power of two, 4..4096) ram=ADDR max_reports=N"
 
 /* 0 on success; otherwise -1 with a one-line reason in err. */

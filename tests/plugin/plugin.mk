@@ -40,3 +40,9 @@ checked: $(PLUGIN) $(PLUGIN_TESTS) checked-image
 test: $(PLUGIN) $(PLUGIN_TESTS) checked-image
 
 .PHONY: checked checked-image
+
+# make format covers the plugin too.
+format: format-plugin
+format-plugin:
+	clang-format -i $(PLUGIN_DIR)/*.[ch] $(PLUGIN_DIR)/unit/*.[ch]
+.PHONY: format-plugin

@@ -32,9 +32,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 /* How a DC/IC by address found its address mark at translation. */
 enum pairing {
-	MARK_BEFORE,  /* the previous instruction of the block is the mark, on the same register */
-	BLOCK_START,  /* first of its block: the mark, if any, ended the previous block */
-	NO_MARK,      /* the previous instruction is something else */
+	MARK_BEFORE, /* the previous instruction of the block is the mark, on the same register */
+	BLOCK_START, /* first of its block: the mark, if any, ended the previous block */
+	NO_MARK,     /* the previous instruction is something else */
 };
 
 struct op {
@@ -71,7 +71,10 @@ static void emit(const char *fmt, ...)
 	fflush(g.out);
 }
 
-static bool known_core(unsigned vcpu) { return vcpu < g.cores; }
+static bool known_core(unsigned vcpu)
+{
+	return vcpu < g.cores;
+}
 
 /* The physical address of an instruction, from the host address QEMU read it at. */
 static uint64_t insn_paddr(uint64_t vaddr, const void *host)
@@ -165,8 +168,8 @@ static void on_tb_exec(unsigned vcpu, void *udata)
 		g.hazards++;
 		if (h.first && g.hazards_shown < g.args.max_reports) {
 			g.hazards_shown++;
-			emit("# hazard: core %u addr 0x%" PRIx64 " : %s (line last written by core %u; block at va 0x%" PRIx64
-			     ")",
+			emit("# hazard: core %u addr 0x%" PRIx64
+			     " : %s (line last written by core %u; block at va 0x%" PRIx64 ")",
 			     vcpu, h.line, smc_missing_text(h.missing), h.writer, r->insns[0].vaddr);
 		}
 	}
@@ -185,12 +188,12 @@ static enum pairing pairing_of(struct a64_insn insn, const struct a64_insn *prev
 	return prev->kind == A64_ADDRESS_MARK && prev->reg == insn.reg ? MARK_BEFORE : NO_MARK;
 }
 
-static void instrument(struct qemu_plugin_insn *qi, struct a64_insn insn, const struct a64_insn *prev,
-		       uint64_t vaddr)
+static void instrument(struct qemu_plugin_insn *qi, struct a64_insn insn, const struct a64_insn *prev, uint64_t vaddr)
 {
 	static char mark; /* any non-NULL pointer: "this load is an address mark" */
 	bool is_mark = insn.kind == A64_ADDRESS_MARK;
-	qemu_plugin_register_vcpu_mem_cb(qi, on_mem, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW, is_mark ? &mark : NULL);
+	qemu_plugin_register_vcpu_mem_cb(qi, on_mem, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW,
+					 is_mark ? &mark : NULL);
 	if (is_mark || insn.kind == A64_OTHER || insn.kind == A64_DSB_PARTIAL)
 		return;
 	struct op *op = malloc(sizeof(*op)); /* lives as long as the translation: never freed, like QEMU's TBs here */

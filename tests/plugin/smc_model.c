@@ -5,7 +5,7 @@
 
 /* Times are order numbers of events (1, 2, ...); 0 means "never". */
 struct line {
-	uint64_t key;          /* line index + 1; 0: empty slot */
+	uint64_t key;	       /* line index + 1; 0: empty slot */
 	uint64_t written;      /* last write */
 	uint64_t cleaned;      /* completion of the first clean issued after the write */
 	uint64_t clean_issued; /* first clean issued after the write (completed or not) */
@@ -13,7 +13,7 @@ struct line {
 	uint64_t inval_issued; /* last invalidate issued after the write (completed or not) */
 	bool inval_early;      /* an invalidate issued after the write but before the clean completed */
 	unsigned writer;
-	uint64_t reported;     /* cores that already had a hazard on this line since the write */
+	uint64_t reported; /* cores that already had a hazard on this line since the write */
 };
 
 enum pending_kind { PENDING_CLEAN, PENDING_INVAL };
@@ -27,11 +27,11 @@ struct pending {
 struct core {
 	struct pending *pending; /* maintenance by address issued since this core's last DSB */
 	size_t npending, cap;
-	uint64_t whole_issued;   /* latest IC IALLU/IALLUIS issued by this core, not yet completed (0: none) */
+	uint64_t whole_issued; /* latest IC IALLU/IALLUIS issued by this core, not yet completed (0: none) */
 	bool whole_broadcast;
-	uint64_t whole_done;     /* latest issue time of a completed whole-cache invalidate reaching this core */
-	uint64_t whole_synced;   /* whole_done as of this core's last context synchronisation */
-	uint64_t synced;         /* last context synchronisation */
+	uint64_t whole_done;   /* latest issue time of a completed whole-cache invalidate reaching this core */
+	uint64_t whole_synced; /* whole_done as of this core's last context synchronisation */
+	uint64_t synced;       /* last context synchronisation */
 };
 
 struct smc_model {
@@ -43,7 +43,10 @@ struct smc_model {
 	struct core core[SMC_MAX_CORES];
 };
 
-static uint64_t tick(struct smc_model *m) { return ++m->now; }
+static uint64_t tick(struct smc_model *m)
+{
+	return ++m->now;
+}
 
 static size_t slot_of(uint64_t key, size_t cap)
 {
@@ -96,7 +99,10 @@ static struct line *find_or_add(struct smc_model *m, uint64_t key)
 	return &m->lines[i];
 }
 
-static uint64_t key_of(const struct smc_model *m, uint64_t pa) { return (pa >> m->line_shift) + 1; }
+static uint64_t key_of(const struct smc_model *m, uint64_t pa)
+{
+	return (pa >> m->line_shift) + 1;
+}
 
 struct smc_model *smc_model_new(const struct smc_model_config *cfg)
 {
@@ -128,7 +134,10 @@ void smc_model_free(struct smc_model *m)
 	free(m);
 }
 
-static bool valid_core(const struct smc_model *m, unsigned core) { return core < m->cfg.cores; }
+static bool valid_core(const struct smc_model *m, unsigned core)
+{
+	return core < m->cfg.cores;
+}
 
 void smc_write(struct smc_model *m, unsigned core, uint64_t pa, size_t bytes)
 {
@@ -165,8 +174,14 @@ static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pe
 		l->inval_issued = t;
 }
 
-void smc_clean(struct smc_model *m, unsigned core, uint64_t pa) { add_pending(m, core, pa, PENDING_CLEAN); }
-void smc_inval_line(struct smc_model *m, unsigned core, uint64_t pa) { add_pending(m, core, pa, PENDING_INVAL); }
+void smc_clean(struct smc_model *m, unsigned core, uint64_t pa)
+{
+	add_pending(m, core, pa, PENDING_CLEAN);
+}
+void smc_inval_line(struct smc_model *m, unsigned core, uint64_t pa)
+{
+	add_pending(m, core, pa, PENDING_INVAL);
+}
 
 void smc_inval_all(struct smc_model *m, unsigned core, bool broadcast)
 {
@@ -277,7 +292,10 @@ uint64_t smc_line_written_at(const struct smc_model *m, uint64_t pa)
 	return l ? l->written : 0;
 }
 
-uint64_t smc_now(const struct smc_model *m) { return m->now; }
+uint64_t smc_now(const struct smc_model *m)
+{
+	return m->now;
+}
 
 const char *smc_missing_text(enum smc_missing missing)
 {
@@ -288,7 +306,9 @@ const char *smc_missing_text(enum smc_missing missing)
 	case SMC_NO_INVAL: return "no IC invalidate (IVAU/IALLU/IALLUIS) reaching this core after the clean";
 	case SMC_INVAL_BEFORE_CLEAN_DONE: return "the IC invalidate was issued before a DSB completed the DC clean";
 	case SMC_INVAL_NOT_COMPLETED: return "the IC invalidate was not completed by a DSB on the core that issued it";
-	case SMC_NO_CONTEXT_SYNC: return "no context synchronisation (ISB, exception entry/return) on this core after the maintenance completed";
+	case SMC_NO_CONTEXT_SYNC:
+		return "no context synchronisation (ISB, exception entry/return) on this core after the maintenance "
+		       "completed";
 	}
 	return "?";
 }

@@ -15,8 +15,8 @@
 struct tb_insn {
 	uint64_t vaddr, paddr;
 	const uint8_t *host; /* where QEMU read it (guest RAM in the host); NULL: not RAM */
-	uint32_t bytes;      /* as translated */
-	unsigned size;       /* 4 on A64 */
+	uint32_t bytes;	     /* as translated */
+	unsigned size;	     /* 4 on A64 */
 };
 
 struct tb_record {
@@ -28,7 +28,8 @@ struct tb_record {
 
 /* A record for n instructions; fill insns[], then call tb_record_seal. NULL if memory runs out. */
 struct tb_record *tb_record_new(size_t n, uint64_t translated_at);
-/* Compute the distinct lines of the instructions fetched from RAM (line_bytes a power of two). Returns 0, or -1 if memory runs out. */
+/* Compute the distinct lines of the instructions fetched from RAM (line_bytes a power of two). Returns 0, or -1 if
+ * memory runs out. */
 int tb_record_seal(struct tb_record *r, unsigned line_bytes);
 void tb_record_free(struct tb_record *r);
 

@@ -20,9 +20,9 @@
 #include "timer.h"
 
 #define PROBE_OFFSET(i) (0x180000 + (size_t)(i)*0x1000) /* upper half of the arena: no other test uses it */
-#define PROBE_INSNS 64                                   /* NOPs, MOVZ, RET: 256 bytes, four 64-byte lines */
-#define PROBE_BYTES (PROBE_INSNS * 4)
-#define FIXED_STRIDE 128    /* a stride that skips every other 64-byte line */
+#define PROBE_INSNS	64				/* NOPs, MOVZ, RET: 256 bytes, four 64-byte lines */
+#define PROBE_BYTES	(PROBE_INSNS * 4)
+#define FIXED_STRIDE	128 /* a stride that skips every other 64-byte line */
 #define WASMTIME_STRIDE 64  /* wasmtime's clear_cache: fixed, whatever CTR_EL0 says */
 
 static void write_probe(uint32_t *p, uint16_t value)
@@ -118,12 +118,30 @@ static void seq_wasmtime(uintptr_t p, size_t len, struct cache_lines l)
 }
 
 /* When the architecture allows stale code after each sequence. */
-static bool never(struct cache_lines l) { return (void)l, false; }
-static bool always(struct cache_lines l) { return (void)l, true; }
-static bool without_idc(struct cache_lines l) { return !l.idc; }
-static bool without_dic(struct cache_lines l) { return !l.dic; }
-static bool without_idc_and_dic(struct cache_lines l) { return !l.idc && !l.dic; }
-static bool unless_idc_and_dic(struct cache_lines l) { return !(l.idc && l.dic); }
+static bool never(struct cache_lines l)
+{
+	return (void)l, false;
+}
+static bool always(struct cache_lines l)
+{
+	return (void)l, true;
+}
+static bool without_idc(struct cache_lines l)
+{
+	return !l.idc;
+}
+static bool without_dic(struct cache_lines l)
+{
+	return !l.dic;
+}
+static bool without_idc_and_dic(struct cache_lines l)
+{
+	return !l.idc && !l.dic;
+}
+static bool unless_idc_and_dic(struct cache_lines l)
+{
+	return !(l.idc && l.dic);
+}
 static bool stride_skips_lines(struct cache_lines l)
 {
 	return (!l.idc && l.dline < FIXED_STRIDE) || (!l.dic && l.iline < FIXED_STRIDE);
@@ -137,25 +155,31 @@ struct probe_case {
 };
 
 static const struct probe_case cases[] = {
-	{"correct: DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB", seq_correct, never, ""},
-	{"no DC: DSB ISH, IC IVAU, DSB ISH, ISB", seq_no_dc, without_idc, "IDC 0 and the line was never cleaned"},
-	{"no IC: DC CVAU, DSB ISH, ISB", seq_no_ic, without_dic, "DIC 0 and the line was never invalidated"},
-	{"no DSB after DC: DC CVAU, IC IVAU, DSB ISH, ISB", seq_no_dsb_after_dc, without_idc_and_dic,
-	 "IDC 0, DIC 0: the invalidate may run before the clean completes"},
-	{"no ISB: DC CVAU, DSB ISH, IC IVAU, DSB ISH", seq_no_isb, always,
-	 "the core never context-synchronises after the maintenance"},
-	{"IC before DC: IC IVAU, DSB ISH, DC CVAU, DSB ISH, ISB", seq_ic_before_dc, without_idc_and_dic,
-	 "IDC 0, DIC 0: the line may be refetched stale between the invalidate and the clean"},
-	{"128-byte stride on 64-byte lines", seq_fixed_stride, stride_skips_lines, "every other line is skipped"},
-	{"partial range: only the first half maintained", seq_partial_range, unless_idc_and_dic,
-	 "the second half's lines are never maintained"},
-	{"wasmtime clear_cache: IC IVAU per 64 bytes, DSB ISH, ISB", seq_wasmtime, without_idc,
-	 "IDC 0 and no DC: herd SM.B+dsb.ish-ic.ivau-dsb.ish-isb is Allowed for IDC0"},
+    {"correct: DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB", seq_correct, never, ""},
+    {"no DC: DSB ISH, IC IVAU, DSB ISH, ISB", seq_no_dc, without_idc, "IDC 0 and the line was never cleaned"},
+    {"no IC: DC CVAU, DSB ISH, ISB", seq_no_ic, without_dic, "DIC 0 and the line was never invalidated"},
+    {"no DSB after DC: DC CVAU, IC IVAU, DSB ISH, ISB", seq_no_dsb_after_dc, without_idc_and_dic,
+     "IDC 0, DIC 0: the invalidate may run before the clean completes"},
+    {"no ISB: DC CVAU, DSB ISH, IC IVAU, DSB ISH", seq_no_isb, always,
+     "the core never context-synchronises after the maintenance"},
+    {"IC before DC: IC IVAU, DSB ISH, DC CVAU, DSB ISH, ISB", seq_ic_before_dc, without_idc_and_dic,
+     "IDC 0, DIC 0: the line may be refetched stale between the invalidate and the clean"},
+    {"128-byte stride on 64-byte lines", seq_fixed_stride, stride_skips_lines, "every other line is skipped"},
+    {"partial range: only the first half maintained", seq_partial_range, unless_idc_and_dic,
+     "the second half's lines are never maintained"},
+    {"wasmtime clear_cache: IC IVAU per 64 bytes, DSB ISH, ISB", seq_wasmtime, without_idc,
+     "IDC 0 and no DC: herd SM.B+dsb.ish-ic.ivau-dsb.ish-isb is Allowed for IDC0"},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
-static uint16_t old_tag(uint64_t round) { return (uint16_t)(round * 2 + 0x100); }
-static uint16_t new_tag(uint64_t round) { return (uint16_t)(round * 2 + 0x101); }
+static uint16_t old_tag(uint64_t round)
+{
+	return (uint16_t)(round * 2 + 0x100);
+}
+static uint16_t new_tag(uint64_t round)
+{
+	return (uint16_t)(round * 2 + 0x101);
+}
 
 struct tally {
 	uint64_t rounds, new_code, old_code, other, bad_setup;
@@ -241,8 +265,8 @@ static void run_reader_without_isb(struct test *t)
 	void *arg = &rp;
 	uint32_t *rw = arena_rw(PROBE_OFFSET(NCASES));
 	uint64_t rounds = t->iterations < 64 ? t->iterations : 64;
-	rp = (struct reader_probe){.rounds = rounds, .wait_us = t->tc->timeout_ms * 1000,
-				   .fn = (code_fn)arena_rx(PROBE_OFFSET(NCASES))};
+	rp = (struct reader_probe){
+	    .rounds = rounds, .wait_us = t->tc->timeout_ms * 1000, .fn = (code_fn)arena_rx(PROBE_OFFSET(NCASES))};
 	if (test_start_on_cores(t, reader_without_isb, &arg, 1, &idx) != 1) {
 		report_skip(t, "needs 2 cores online", "%s", name);
 		return;

@@ -48,11 +48,11 @@ static enum smc_missing fetch(struct smc_model *m, unsigned core, uint64_t line)
 	return smc_fetch(m, core, line + 4, &h) ? h.missing : SMC_OK;
 }
 
-#define EXPECT(m, core, line, want, what)                                                                   \
-	do {                                                                                                \
-		enum smc_missing got_ = fetch(m, core, line);                                              \
-		CHECK(got_ == (want), "%s: core %u: expected '%s', got '%s'", what, (unsigned)(core),      \
-		      smc_missing_text(want), smc_missing_text(got_));                                      \
+#define EXPECT(m, core, line, want, what)                                                                              \
+	do {                                                                                                           \
+		enum smc_missing got_ = fetch(m, core, line);                                                          \
+		CHECK(got_ == (want), "%s: core %u: expected '%s', got '%s'", what, (unsigned)(core),                  \
+		      smc_missing_text(want), smc_missing_text(got_));                                                 \
 	} while (0)
 
 /* Run a trace on a fresh model and check one fetch of line A. */
@@ -119,14 +119,14 @@ static void maintenance_before_the_write_does_not_count(void)
 
 static void idc_and_dic_variants(void)
 {
-	case_(1, 0, "W0 I0 D0 S0", 0, SMC_OK);    /* IDC: no clean needed */
+	case_(1, 0, "W0 I0 D0 S0", 0, SMC_OK); /* IDC: no clean needed */
 	case_(1, 0, "W0 S0", 0, SMC_NO_INVAL);
 	case_(1, 0, "W0 I0 S0", 0, SMC_INVAL_NOT_COMPLETED);
-	case_(0, 1, "W0 C0 D0 S0", 0, SMC_OK);    /* DIC: no invalidate needed */
+	case_(0, 1, "W0 C0 D0 S0", 0, SMC_OK); /* DIC: no invalidate needed */
 	case_(0, 1, "W0 S0", 0, SMC_NO_CLEAN);
 	case_(0, 1, "W0 C0 S0", 0, SMC_CLEAN_NOT_COMPLETED);
 	case_(1, 1, "W0", 0, SMC_NO_CONTEXT_SYNC);
-	case_(1, 0, "W0 C0 I0 D0 S0", 0, SMC_OK);  /* IDC: the order of DC and IC does not matter */
+	case_(1, 0, "W0 C0 I0 D0 S0", 0, SMC_OK); /* IDC: the order of DC and IC does not matter */
 }
 
 static void other_cores_need_their_own_context_sync(void)
@@ -138,13 +138,13 @@ static void other_cores_need_their_own_context_sync(void)
 
 static void ialluis_and_iallu(void)
 {
-	case_(0, 0, "W0 C0 D0 U0 D0 S0 S1", 1, SMC_OK);          /* IALLUIS reaches every core */
-	case_(0, 0, "W0 C0 D0 A0 D0 S0 S1", 0, SMC_OK);          /* IALLU: this core's cache */
-	case_(0, 0, "W0 C0 D0 A0 D0 S0 S1", 1, SMC_NO_INVAL);    /* ... not another core's */
-	case_(0, 0, "W0 C0 D0 A1 D1 S1", 1, SMC_OK);             /* IALLU on the core that runs the code */
-	case_(0, 0, "W0 C0 U0 D0 S0", 0, SMC_NO_INVAL);          /* before the clean completed */
+	case_(0, 0, "W0 C0 D0 U0 D0 S0 S1", 1, SMC_OK);		  /* IALLUIS reaches every core */
+	case_(0, 0, "W0 C0 D0 A0 D0 S0 S1", 0, SMC_OK);		  /* IALLU: this core's cache */
+	case_(0, 0, "W0 C0 D0 A0 D0 S0 S1", 1, SMC_NO_INVAL);	  /* ... not another core's */
+	case_(0, 0, "W0 C0 D0 A1 D1 S1", 1, SMC_OK);		  /* IALLU on the core that runs the code */
+	case_(0, 0, "W0 C0 U0 D0 S0", 0, SMC_NO_INVAL);		  /* before the clean completed */
 	case_(0, 0, "W0 C0 D0 U0 S1 D0", 1, SMC_NO_CONTEXT_SYNC); /* completed after core 1's ISB */
-	case_(0, 0, "W0 C0 D0 U0 D1 S0", 0, SMC_NO_INVAL);       /* completed by another core's DSB: not at all */
+	case_(0, 0, "W0 C0 D0 U0 D1 S0", 0, SMC_NO_INVAL);	  /* completed by another core's DSB: not at all */
 }
 
 static void hazards_are_first_once_per_core_and_write(void)
@@ -202,16 +202,17 @@ static void bad_configuration_and_cores(void)
 	smc_model_free(m);
 }
 
-UNIT_TEST_GROUP(model_tests, {"model: never-written lines are safe", never_written_is_safe},
-		{"model: the canonical same-core sequence and its missing steps", canonical_same_core},
-		{"model: clean not completed when the invalidate is issued", clean_not_completed_when_invalidate_issued},
-		{"model: ISB before the invalidate completes", isb_before_invalidate_completes},
-		{"model: only a DSB on the issuing core completes maintenance", completion_needs_a_dsb_on_the_issuing_core},
-		{"model: maintenance before the last write does not count", maintenance_before_the_write_does_not_count},
-		{"model: IDC and DIC variants", idc_and_dic_variants},
-		{"model: every core that runs the code context-synchronises", other_cores_need_their_own_context_sync},
-		{"model: IC IALLUIS reaches every core, IC IALLU only its own", ialluis_and_iallu},
-		{"model: a hazard is first once per core and write", hazards_are_first_once_per_core_and_write},
-		{"model: a write covers every line it touches", writes_cover_every_line_they_touch},
-		{"model: 20000 lines through the hash table", many_lines_and_pending_operations},
-		{"model: bad configurations and unknown cores", bad_configuration_and_cores});
+UNIT_TEST_GROUP(
+    model_tests, {"model: never-written lines are safe", never_written_is_safe},
+    {"model: the canonical same-core sequence and its missing steps", canonical_same_core},
+    {"model: clean not completed when the invalidate is issued", clean_not_completed_when_invalidate_issued},
+    {"model: ISB before the invalidate completes", isb_before_invalidate_completes},
+    {"model: only a DSB on the issuing core completes maintenance", completion_needs_a_dsb_on_the_issuing_core},
+    {"model: maintenance before the last write does not count", maintenance_before_the_write_does_not_count},
+    {"model: IDC and DIC variants", idc_and_dic_variants},
+    {"model: every core that runs the code context-synchronises", other_cores_need_their_own_context_sync},
+    {"model: IC IALLUIS reaches every core, IC IALLU only its own", ialluis_and_iallu},
+    {"model: a hazard is first once per core and write", hazards_are_first_once_per_core_and_write},
+    {"model: a write covers every line it touches", writes_cover_every_line_they_touch},
+    {"model: 20000 lines through the hash table", many_lines_and_pending_operations},
+    {"model: bad configurations and unknown cores", bad_configuration_and_cores});

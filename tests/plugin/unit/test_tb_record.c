@@ -11,8 +11,8 @@ static struct tb_record *record(size_t first, size_t n, uint64_t at)
 {
 	struct tb_record *r = tb_record_new(n, at);
 	for (size_t i = 0; i < n; i++)
-		r->insns[i] = (struct tb_insn){0x1000 + 4 * (first + i), PA(first + i), (const uint8_t *)&memory[first + i],
-					       memory[first + i], 4};
+		r->insns[i] = (struct tb_insn){0x1000 + 4 * (first + i), PA(first + i),
+					       (const uint8_t *)&memory[first + i], memory[first + i], 4};
 	CHECK(tb_record_seal(r, 64) == 0, "seal");
 	return r;
 }
