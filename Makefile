@@ -18,7 +18,9 @@ ARGS ?=
 
 include board/$(BOARD)/board.mk
 
-BUILD := build/$(BOARD)
+# CHECKED=1: an address mark before every DC/IC (src/icache.h) for the QEMU checker, in its own build dir.
+CHECKED ?=
+BUILD := build/$(BOARD)$(if $(CHECKED),-checked)
 HOST_BUILD := build/host
 IMAGE := $(BUILD)/selfmod.bin
 ELF := $(BUILD)/selfmod.elf
@@ -32,7 +34,8 @@ COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -Isrc -Iboard -Iboard/$(BOARD)
 # -mgeneral-regs-only: exception handlers need not save FP/SIMD state.
 # -mno-outline-atomics: scenarios must contain the instructions they say, not library calls.
 CFLAGS := $(COMMON_CFLAGS) --specs=picolibc.specs -march=armv8-a -mstrict-align -mgeneral-regs-only \
-	-mno-outline-atomics -fno-pie -fno-tree-loop-distribute-patterns -ffunction-sections
+	-mno-outline-atomics -fno-pie -fno-tree-loop-distribute-patterns -ffunction-sections \
+	$(if $(CHECKED),-DSELFMOD_CHECKED)
 ASFLAGS := -Isrc -Iboot -D__ASSEMBLER__
 LDFLAGS := --specs=picolibc.specs -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
 
@@ -127,5 +130,7 @@ format:
 
 clean:
 	rm -rf build
+
+include tests/plugin/plugin.mk
 
 -include $(FW_OBJS:.o=.d)

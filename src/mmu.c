@@ -3,6 +3,7 @@
 #include "arena.h"
 #include "board.h"
 #include "cpu.h"
+#include "icache.h"
 #include "layout.h"
 #include "sysreg.h"
 
@@ -70,8 +71,10 @@ static uint64_t tcr_value(void)
 /* Discard any stale cache lines over what was written with caches off (a loader may have left some). */
 static void invalidate_to_poc(uint64_t start, uint64_t end)
 {
-	for (uint64_t p = start & ~UL(63); p < end; p += 16) /* 16 bytes: no line is smaller */
+	for (uint64_t p = start & ~UL(63); p < end; p += 16) { /* 16 bytes: no line is smaller */
+		MAINT_ADDRESS_MARK(p);
 		__asm__ volatile("dc ivac, %0" ::"r"(p) : "memory");
+	}
 	dsb_sy();
 }
 
@@ -96,6 +99,7 @@ int mmu_setup(uint64_t ram_base, uint64_t ram_size, const char **why)
 	invalidate_to_poc(addr(__image_start), addr(__image_end));
 	mmu_enable_this_core(&mmu_boot_params);
 	/* Secondaries read the parameters with their caches off. */
+	MAINT_ADDRESS_MARK(&mmu_boot_params);
 	__asm__ volatile("dc civac, %0" ::"r"(&mmu_boot_params) : "memory");
 	dsb_sy();
 	return 0;

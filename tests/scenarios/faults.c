@@ -206,6 +206,7 @@ TEST_CASE(160, deadline_case, .name = "deadline", .group = "selftest",
 static void udf_on_this_core(void *arg)
 {
 	(void)arg;
+	isb(); /* core 0 wrote this code: context-synchronise after receiving the work, before running it */
 	((code_fn)arena_rx(PROBE_OFFSET))();
 }
 

@@ -48,6 +48,7 @@ enum stale_rule {
 	STALE_FORBIDDEN_IF_IDC,         /* the sequence lacks the clean: fine only with IDC */
 	STALE_FORBIDDEN_IF_DIC,         /* lacks a usable invalidate: fine only with DIC */
 	STALE_FORBIDDEN_IF_IDC_AND_DIC, /* lacks maintenance of some lines */
+	STALE_FORBIDDEN_IF_IDC_OR_DIC,  /* cleans after invalidating: fine if either half is unneeded */
 	STALE_FORBIDDEN_IF_PIPT,        /* invalidates through another alias: fine on a PIPT I-cache */
 	STALE_FORBIDDEN_IF_UNIFORM,     /* fine only if every core has core 0's line sizes */
 	STALE_ALLOWED,                  /* lacks a barrier or the reader's context synchronisation */

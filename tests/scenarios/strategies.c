@@ -81,7 +81,7 @@ static const struct pub_plan weakened_plans[] = {
 	{.name = "no DSB", .writer = {{P_DC_CVAU}, {P_IC_IVAU}, {P_ISB}}, .rule = STALE_ALLOWED},
 	{.name = "no reader ISB", .writer = {PUB_CANONICAL}, .plain_wait = true, .rule = STALE_ALLOWED},
 	{.name = "IC before DC", .writer = {{P_IC_IVAU}, {P_DSB_ISH}, {P_DC_CVAU}, {P_DSB_ISH}, {P_ISB}},
-	 .rule = STALE_FORBIDDEN_IF_DIC},
+	 .rule = STALE_FORBIDDEN_IF_IDC_OR_DIC},
 	{.name = "stride of two lines",
 	 .writer = {{P_DC_CVAU, VIA_RW, SPAN_DOUBLE_STRIDE}, {P_DSB_ISH}, {P_IC_IVAU, VIA_RW, SPAN_DOUBLE_STRIDE},
 		    {P_DSB_ISH}, {P_ISB}},
