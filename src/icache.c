@@ -31,6 +31,7 @@ void icache_set_whole_cache_threshold(size_t bytes) { whole_cache_threshold = by
  * those two instructions plus 2/LINES_UNROLL for the loop, with no separate loop for the remainder.
  */
 #define LINES_UNROLL 32
+#define SMALL_RANGE_LINES 4 /* below this, a plain loop costs less than the computed entry */
 #define FALLTHROUGH __attribute__((fallthrough))
 #define C(k, L) FALLTHROUGH; case k: L
 #define UNROLLED_CASES_31_TO_1(L) \
@@ -42,8 +43,13 @@ void icache_set_whole_cache_threshold(size_t bytes) { whole_cache_threshold = by
 #define DEFINE_LINE_OP(name, insn)                                                                  \
 	static inline __attribute__((always_inline)) void name(uintptr_t p, size_t n, uintptr_t step) \
 	{                                                                                           \
-		if (!n)                                                                             \
+		if (n < SMALL_RANGE_LINES) { /* a few lines (patching an instruction): no dispatch */ \
+			if (n)                                                                      \
+				do {                                                                \
+					LINE_STEP(insn)                                             \
+				} while (--n);                                                      \
 			return;                                                                     \
+		}                                                                                   \
 		uintptr_t end = p + n * step;                                                       \
 		switch (n % LINES_UNROLL) {                                                         \
 		case 0:                                                                             \
