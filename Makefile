@@ -15,14 +15,16 @@ CONFIGS ?=
 ARGS ?=
 
 include board/$(BOARD)/board.mk
+IMAGE_NAME ?= selfmod.bin
 
 BUILD := build/$(BOARD)
 HOST_BUILD := build/host
-IMAGE := $(BUILD)/selfmod.bin
+IMAGE := $(BUILD)/$(IMAGE_NAME)
 ELF := $(BUILD)/selfmod.elf
 
 # Debian packages: cross compiler, C library, emulator, and the host side.
-DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm gcc libc6-dev python3 make
+DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm gcc libc6-dev python3 make \
+	device-tree-compiler
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -Isrc -Iboard -Iboard/$(BOARD)
@@ -38,11 +40,11 @@ FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)
 FW_ASM := $(wildcard boot/*.S)
 FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
 
-HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c
+HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/crc32.c src/spintable.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test unit-tests runner-tests deps clean format help
+.PHONY: all build run test unit-tests runner-tests deps clean format help flash pi-boards
 
 all: build
 
@@ -78,8 +80,8 @@ $(HOST_BUILD)/virt.dtb: | deps-checked
 	@mkdir -p $(dir $@)
 	qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 4 -m 256M -nic none -display none -machine dumpdtb=$@
 
-unit-tests: $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
-	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
+unit-tests: $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb pi-boards
+	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb build/rpi3/rpi3.dtb
 
 runner-tests:
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
@@ -87,7 +89,18 @@ runner-tests:
 run: build
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
 
-test: build $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
+# The Raspberry Pi images (and chainloaders) that make test boots or checks, whatever BOARD is.
+PI_BOARDS := rpi3 rpi4
+pi-boards:
+	@for b in $(PI_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b build || exit 1; done
+
+# make flash PORT=/dev/ttyUSB0: send a Pi image to the serial chainloader, stream the run.
+FLASH_BOARD ?= rpi4
+flash:
+	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
+	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
+
+test: build $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 
@@ -115,3 +128,5 @@ clean:
 	rm -rf build
 
 -include $(FW_OBJS:.o=.d)
+# Board-specific products (the Pi boards: device tree, SD-card folder, chainloader).
+-include board/$(BOARD)/rules.mk
