@@ -80,8 +80,17 @@ $(HOST_BUILD)/virt.dtb: | deps-checked
 	@mkdir -p $(dir $@)
 	qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 4 -m 256M -nic none -display none -machine dumpdtb=$@
 
-unit-tests: $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb pi-boards
-	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb build/rpi3/rpi3.dtb
+# ... and the Pi's: board/rpi3's, and one without release addresses for the spin-table fallback.
+UNIT_DTBS := $(HOST_BUILD)/virt.dtb $(HOST_BUILD)/rpi3.dtb $(HOST_BUILD)/spin_fallback.dtb
+$(HOST_BUILD)/rpi3.dtb: board/rpi3/rpi3.dts | deps-checked
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
+$(HOST_BUILD)/spin_fallback.dtb: tests/host/spin_fallback.dts | deps-checked
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
+
+unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
+	$(UNIT_TESTS) $(UNIT_DTBS)
 
 runner-tests:
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
@@ -100,7 +109,7 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb pi-boards
+test: build $(UNIT_TESTS) $(UNIT_DTBS) pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 

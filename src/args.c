@@ -89,16 +89,27 @@ static int parse_token(struct suite_args *a, const char *token)
 	return 0;
 }
 
+/* What follows the first "--" token (the Pi firmware puts its own arguments first), or NULL. */
+static const char *after_separator(const char *s)
+{
+	while (*s) {
+		s += strspn(s, " \t\n");
+		size_t len = strcspn(s, " \t\n");
+		if (len == 2 && s[0] == '-' && s[1] == '-')
+			return s + 2;
+		s += len;
+	}
+	return NULL;
+}
+
 int args_parse(struct suite_args *a, const char *cmdline)
 {
 	memset(a, 0, sizeof(*a));
 	if (!cmdline)
 		return 0;
-	const char *sep = strstr(cmdline, " -- ");
-	if (strncmp(cmdline, "-- ", 3) == 0 || strcmp(cmdline, "--") == 0)
-		cmdline += 2;
-	else if (sep)
-		cmdline = sep + 4;
+	const char *ours = after_separator(cmdline);
+	if (ours)
+		cmdline = ours;
 	while (*cmdline) {
 		cmdline += strspn(cmdline, " \t\n");
 		size_t len = strcspn(cmdline, " \t\n");

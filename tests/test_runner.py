@@ -264,18 +264,24 @@ class ConfigFileTests(unittest.TestCase):
     def test_shipped_files_are_valid(self):
         configs = runner.load_configs(runner.DEFAULT_CONFIGS)
         names = [c.name for c in configs]
-        self.assertEqual(names, ["a72-el1-smp4", "a72-el2-smp4", "a53-el1-smp2", "a53-el2-smp4",
-                                 "max-el1-smp1", "max-el2-smp2", "a72-el1-smp8", "a72-mttcg-smp4",
-                                 "broken-stale-reader"])
-        broken = configs[-1]
-        self.assertEqual((broken.append, broken.expect_exit, broken.smp), ("inject=stale_reader", 1, 2))
-        self.assertEqual(configs[1].machine, "virt,virtualization=on")
-        self.assertEqual(configs[7].accel, "tcg,thread=multi")
+        gating = [c for c in configs if not c.command and "thread=multi" not in c.accel]
+        self.assertTrue(gating and all(c.accel == "tcg,thread=single" for c in gating))
+        self.assertTrue(any("virtualization=on" in c.machine for c in configs), "an EL2-entry config")
+        self.assertTrue(any("thread=multi" in c.accel for c in configs), "a multi-threaded config")
         expectations = runner.load_expectations(runner.DEFAULT_EXPECTATIONS)
-        self.assertEqual([(e.config_glob, e.test, e.kind) for e in expectations],
-                         [("broken-stale-reader", "cross_core", "fail"),
-                          ("a72-mttcg-*", "cross_core", "known-defect"),
-                          ("a72-mttcg-*", "same_core", "known-defect")])
+        for e in expectations:
+            with self.subTest(expectation=(e.config_glob, e.test)):
+                matching = [c for c in configs if e.applies_to(c.name)]
+                self.assertTrue(matching, "every expectation applies to some configuration")
+                if e.kind == runner.KIND_FAIL:  # a deliberately broken build must also fail its exit status
+                    self.assertTrue(all(c.expect_exit == 1 for c in matching))
+        broken = [c for c in configs if c.name.startswith("broken-")]
+        for config in broken:
+            with self.subTest(config=config.name):
+                self.assertIn("inject=", config.append)
+                self.assertTrue(any(e.applies_to(config.name) and e.kind == runner.KIND_FAIL
+                                    for e in expectations), "a broken build names the test that must fail")
+        self.assertEqual(len(names), len(set(names)))
 
     def test_qemu_argv(self):
         config = runner.parse_config_line(
@@ -288,6 +294,31 @@ class ConfigFileTests(unittest.TestCase):
                                 "-append", "a=1 b=2 c=3"])
         plain = runner.parse_config_line("name=y machine=virt cpu=max smp=1 accel=tcg", "f:2")
         self.assertNotIn("-append", runner.qemu_argv(plain, "i", "", ["q"]))
+
+    def test_image_and_extra_keys(self):
+        config = runner.parse_config_line(
+            'name=pi machine=raspi3b cpu=cortex-a53 smp=4 memory=1G accel=tcg '
+            'image=build/rpi3/kernel8.img extra="-dtb build/rpi3/rpi3.dtb"', "f:1")
+        self.assertEqual((config.image, config.extra), ("build/rpi3/kernel8.img", "-dtb build/rpi3/rpi3.dtb"))
+        argv = runner.qemu_argv(config, config.image, "run=x", ["q"])
+        kernel = argv.index("-kernel")
+        self.assertEqual(argv[kernel:], ["-kernel", "build/rpi3/kernel8.img", "-dtb", "build/rpi3/rpi3.dtb",
+                                         "-append", "run=x"])
+        self.assertIn("-dtb build/rpi3/rpi3.dtb; image build/rpi3/kernel8.img", config.describe())
+
+    def test_config_image_overrides_command_line_image(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            image = Path(tmp) / "pi.img"
+            image.write_bytes(b"x")
+            config = runner.parse_config_line(f"name=h command='true {{image}}' image={image}", "f:1")
+            args = runner.build_parser().parse_args(["--image", "virt.bin"])
+            job, = runner.prepare_jobs([config], args, {})
+            self.assertEqual(job.argv, ["true", str(image)])
+            missing = runner.parse_config_line("name=m command='true {image}' image=nowhere.img", "c.txt:7")
+            with self.assertRaises(runner.UsageError) as ctx:
+                runner.prepare_jobs([missing], args, {})
+            self.assertIn("image not found: nowhere.img (needed by m; build it first or fix image= at c.txt:7)",
+                          str(ctx.exception))
 
     def test_command_substitutes_image(self):
         config = runner.parse_config_line("name=h command='bin/unit --image {image}'", "f:1")
@@ -303,6 +334,9 @@ class ConfigFileTests(unittest.TestCase):
             "name=a machine=virt cpu=max": "missing smp=, accel=",
             "name=a command='unterminated": "quotation",
             "name=../a command=x": "may only use",
+            "name=a machine=virt cpu=max smp=1 accel=tcg extra=''": "extra= is empty",
+            "name=a command=x image=": "image= is empty",
+            "name=a command=x extra=-dtb": "cannot go with command=",
         }
         for line, message in cases.items():
             with self.subTest(line=line), self.assertRaises(runner.UsageError) as ctx:
