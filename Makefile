@@ -92,7 +92,7 @@ $(HOST_BUILD)/spin_fallback.dtb: tests/host/spin_fallback.dts | deps-checked
 unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
 	$(UNIT_TESTS) $(UNIT_DTBS)
 
-runner-tests:
+runner-tests: pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 
 run: build
@@ -101,7 +101,7 @@ run: build
 # The Raspberry Pi images (and chainloaders) that make test boots or checks, whatever BOARD is.
 PI_BOARDS := rpi3 rpi4
 pi-boards:
-	@for b in $(PI_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b build || exit 1; done
+	@for b in $(PI_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b build loader || exit 1; done
 
 # make flash PORT=/dev/ttyUSB0: send a Pi image to the serial chainloader, stream the run.
 FLASH_BOARD ?= rpi4
