@@ -1,6 +1,8 @@
 # selfmod: bare-metal AArch64 self-modifying-code test suite.
 #   make run    install what is missing, build, boot the suite in QEMU, print the results
 #   make test   every check: host unit tests, runner tests, the suite on every QEMU configuration
+#   make litmus LITMUS="x.litmus dir @list"  herd litmus tests built into an image and run
+#   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
 
@@ -40,16 +42,22 @@ FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)
 FW_ASM := $(wildcard boot/*.S)
 FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
 
-HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/crc32.c src/spintable.c
+# Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
+# of issuing them (SELFMOD_HOST_TRACE).
+HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c \
+	src/litmus_cond.c src/litmus_hist.c src/crc32.c src/spintable.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test unit-tests runner-tests deps clean format help flash pi-boards
+.PHONY: all build run test unit-tests runner-tests deps clean format help bench flash pi-boards
 
 all: build
 
+# Before any rule that names $(LITMUS_IMAGE): prerequisites are expanded as they are read.
+include tests/litmus/litmus.mk
+
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,8p' Makefile
 
 build: $(IMAGE)
 
@@ -73,14 +81,16 @@ $(IMAGE): $(ELF)
 
 $(UNIT_TESTS): $(HOST_TEST_SRCS) $(HOST_LIB_SRCS) $(wildcard src/*.h tests/host/*.h) | deps-checked
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(COMMON_CFLAGS) -Itests/host -fsanitize=address,undefined $(HOST_TEST_SRCS) $(HOST_LIB_SRCS) -o $@
+	$(HOSTCC) $(COMMON_CFLAGS) -DSELFMOD_HOST_TRACE -Itests/host -fsanitize=address,undefined $(HOST_TEST_SRCS) \
+		$(HOST_LIB_SRCS) -o $@
 
 # The unit tests read a real device tree: QEMU's own for virt.
 $(HOST_BUILD)/virt.dtb: | deps-checked
 	@mkdir -p $(dir $@)
 	qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 4 -m 256M -nic none -display none -machine dumpdtb=$@
 
-# ... and the Pi's: board/rpi3's, and one without release addresses for the spin-table fallback.
+# ... and, next to it, the Pi's: board/rpi3's, and one without release addresses for the
+# spin-table fallback (tests/host/test_spintable.c finds them in the same directory).
 UNIT_DTBS := $(HOST_BUILD)/virt.dtb $(HOST_BUILD)/rpi3.dtb $(HOST_BUILD)/spin_fallback.dtb
 $(HOST_BUILD)/rpi3.dtb: board/rpi3/rpi3.dts | deps-checked
 	@mkdir -p $(dir $@)
@@ -90,7 +100,7 @@ $(HOST_BUILD)/spin_fallback.dtb: tests/host/spin_fallback.dts | deps-checked
 	dtc -q -I dts -O dtb -o $@ $<
 
 unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
-	$(UNIT_TESTS) $(UNIT_DTBS)
+	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
 
 runner-tests: pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
@@ -109,9 +119,14 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(UNIT_TESTS) $(UNIT_DTBS) pi-boards
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
+
+# The bench's plot needs gnuplot; without it tests/bench.py still prints the table and writes the CSV.
+bench: build
+	-@$(MAKE) --no-print-directory deps-checked DEBIAN_PKGS=gnuplot-nox
+	$(PYTHON) tests/bench.py --image $(IMAGE) --out build/bench
 
 # Install the Debian packages that are missing (with sudo when not root).
 deps-checked:

@@ -79,6 +79,10 @@ static int parse_token(struct suite_args *a, const char *token)
 		if (!args_parse_u64(value, 0, UINT64_MAX, &a->seed))
 			return fail(a, "'%s': seed must be a whole number (decimal or 0x hex) below 2^64", token);
 		a->seed_set = true;
+	} else if ((KEY("test_timeout") || KEY("run_timeout")) && value) {
+		uint64_t *dest = KEY("test_timeout") ? &a->test_timeout_s : &a->run_timeout_s;
+		if (!args_parse_u64(value, 1, ARGS_TIMEOUT_MAX_S, dest))
+			return fail(a, "'%s': timeouts are whole seconds from 1 to 86400", token);
 	} else if (KEY("inject") && value) {
 		if (!*value || strlen(value) >= ARGS_PATTERN_MAX)
 			return fail(a, "'%s': inject= needs the name of a deliberate defect", token);
@@ -89,17 +93,18 @@ static int parse_token(struct suite_args *a, const char *token)
 	return 0;
 }
 
-/* What follows the first "--" token (the Pi firmware puts its own arguments first), or NULL. */
-static const char *after_separator(const char *s)
+#define BLANKS " \t\n"
+
+/* What follows the first "--" token (blanks on both sides, or the line's ends), else the whole line. */
+static const char *after_separator(const char *line)
 {
-	while (*s) {
-		s += strspn(s, " \t\n");
-		size_t len = strcspn(s, " \t\n");
-		if (len == 2 && s[0] == '-' && s[1] == '-')
-			return s + 2;
-		s += len;
+	for (const char *p = line + strspn(line, BLANKS); *p; p += strspn(p, BLANKS)) {
+		size_t len = strcspn(p, BLANKS);
+		if (len == 2 && p[0] == '-' && p[1] == '-')
+			return p + 2;
+		p += len;
 	}
-	return NULL;
+	return line;
 }
 
 int args_parse(struct suite_args *a, const char *cmdline)
@@ -107,12 +112,10 @@ int args_parse(struct suite_args *a, const char *cmdline)
 	memset(a, 0, sizeof(*a));
 	if (!cmdline)
 		return 0;
-	const char *ours = after_separator(cmdline);
-	if (ours)
-		cmdline = ours;
+	cmdline = after_separator(cmdline);
 	while (*cmdline) {
-		cmdline += strspn(cmdline, " \t\n");
-		size_t len = strcspn(cmdline, " \t\n");
+		cmdline += strspn(cmdline, BLANKS);
+		size_t len = strcspn(cmdline, BLANKS);
 		if (!len)
 			break;
 		char token[TOKEN_MAX];

@@ -23,10 +23,15 @@ struct suite_args {
 	uint64_t seed;
 	bool seed_set;
 	char inject[ARGS_PATTERN_MAX]; /* a deliberate defect for self-tests, "" for none */
+	uint64_t test_timeout_s;       /* each test's deadline; 0: the default */
+	uint64_t run_timeout_s;        /* the whole run's deadline; 0: the default */
 	char error[ARGS_ERROR_MAX];    /* why args_parse failed */
 };
 
-#define ARGS_USAGE "run=NAME|GROUP|GLOB[,...] list verbose iterations=N seed=N inject=NAME"
+#define ARGS_TIMEOUT_MAX_S 86400ULL
+#define ARGS_USAGE                                                                                    \
+	"run=NAME|GROUP|GLOB[,...] list verbose iterations=N seed=N inject=NAME test_timeout=SECONDS " \
+	"run_timeout=SECONDS"
 
 /* 0 on success; -1 with a->error naming the bad token and what is valid. */
 int args_parse(struct suite_args *a, const char *cmdline);

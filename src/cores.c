@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "deadline.h"
 #include "start.h"
 #include "sysreg.h"
 #include "timer.h"
@@ -120,6 +121,7 @@ void secondary_start(unsigned idx)
 {
 	struct core *c = &cores[idx];
 	core_runtime_init(idx);
+	deadline_init_this_core();
 	cpu_id_read(&c->id);
 	enum core_state starting = CORE_STARTING;
 	/* Too late (core 0 gave up on this core): stay out of the way. */
@@ -128,5 +130,6 @@ void secondary_start(unsigned idx)
 		for (;;)
 			wfe();
 	__asm__ volatile("dsb ish\n sev" ::: "memory");
+	irq_enable(); /* other cores' SGIs (pipeline_sync_all_cores) reach this one while idle or working */
 	idle_loop(c);
 }

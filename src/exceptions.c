@@ -7,7 +7,7 @@
 #include "semihost.h"
 #include "sysreg.h"
 
-void (*irq_handler)(void);
+void (*irq_handler)(struct exception_frame *frame);
 
 struct recovery {
 	jmp_buf *env;
@@ -15,6 +15,9 @@ struct recovery {
 };
 
 static struct recovery recovery[MAX_CORES];
+static sync_exception_hook sync_hooks[MAX_CORES];
+
+void set_sync_exception_hook(sync_exception_hook hook) { sync_hooks[this_core()] = hook; }
 
 bool run_protected(void (*fn)(void *), void *arg, struct fault_record *fault)
 {
@@ -51,6 +54,11 @@ const char *exception_class_name(uint64_t esr)
 void fault_describe(const struct fault_record *f, char *buf, size_t size)
 {
 	static const char *const types[] = {"synchronous", "IRQ", "FIQ", "SError"};
+	if (f->kind == EXC_KIND_DEADLINE) {
+		snprintf(buf, size, "core %u: deadline passed, abandoned at ELR=0x%llx", f->core,
+			 (unsigned long long)f->elr);
+		return;
+	}
 	const char *what = EXC_TYPE(f->kind) == EXC_TYPE_SYNC ? exception_class_name(f->esr) : types[EXC_TYPE(f->kind)];
 	snprintf(buf, size, "core %u: %s%s (EC 0x%02x) ESR=0x%08llx ELR=0x%llx FAR=0x%llx", f->core, what,
 		 f->kind / 4 == EXC_SOURCE_CUR_SPX ? " in an exception handler" : "", (unsigned)ESR_EC(f->esr),
@@ -68,10 +76,25 @@ static void redirect_to_recovery(struct exception_frame *frame, struct recovery 
 
 void exception_dispatch(struct exception_frame *frame, unsigned kind);
 
+void exception_abandon(struct exception_frame *frame, unsigned kind)
+{
+	struct fault_record f = {
+		.core = this_core(), .kind = kind, .esr = frame->esr, .elr = frame->elr, .far = frame->far};
+	if (EXC_TYPE(kind) == EXC_TYPE_SYNC && kind / 4 == 0 && sync_hooks[f.core] && sync_hooks[f.core](frame))
+		return;
+	struct recovery *r = &recovery[f.core];
+	if (r->env && kind / 4 != EXC_SOURCE_CUR_SPX) {
+		*r->fault = f;
+		redirect_to_recovery(frame, r);
+		return;
+	}
+	unexpected_exception(&f);
+}
+
 void exception_dispatch(struct exception_frame *frame, unsigned kind)
 {
 	if (EXC_TYPE(kind) == EXC_TYPE_IRQ && kind / 4 != EXC_SOURCE_CUR_SPX && irq_handler) {
-		irq_handler();
+		irq_handler(frame);
 		return;
 	}
 	/* The semihosting probe: no semihosting here, so step over the HLT and say so. */
@@ -80,13 +103,5 @@ void exception_dispatch(struct exception_frame *frame, unsigned kind)
 		frame->elr += 4;
 		return;
 	}
-	struct fault_record f = {
-		.core = this_core(), .kind = kind, .esr = frame->esr, .elr = frame->elr, .far = frame->far};
-	struct recovery *r = &recovery[f.core];
-	if (r->env && kind / 4 != EXC_SOURCE_CUR_SPX) {
-		*r->fault = f;
-		redirect_to_recovery(frame, r);
-		return;
-	}
-	unexpected_exception(&f);
+	exception_abandon(frame, kind);
 }

@@ -71,8 +71,9 @@ int fdt_open(struct fdt *f, const void *blob)
 	f->size_strings = fdt_be32(b + 32);
 	f->size_struct = fdt_be32(b + 36);
 	uint32_t version = fdt_be32(b + 20);
-	if (version < 17 || f->off_struct + f->size_struct > f->size ||
-	    f->off_strings + f->size_strings > f->size)
+	/* Sums in 64 bits: a hostile 32-bit offset must not wrap past the checks. */
+	if (version < 17 || (uint64_t)f->off_struct + f->size_struct > f->size ||
+	    (uint64_t)f->off_strings + f->size_strings > f->size)
 		return -1;
 	return 0;
 }
@@ -93,13 +94,13 @@ static int node_body(const struct fdt *f, int node)
 	return len < 0 ? -1 : (int)align4((uint32_t)node + 4 + (uint32_t)len + 1);
 }
 
-/* Offset of the token after a property or NOP at off. */
+/* Offset of the token after a property or NOP at off, or -1 if the property runs past the block. */
 static int skip_prop(const struct fdt *f, int off)
 {
 	if (token_at(f, off) == FDT_NOP)
 		return off + 4;
-	uint32_t len = token_at(f, off + 4);
-	return (int)align4((uint32_t)off + 12 + len);
+	uint64_t next = ((uint64_t)off + 12 + token_at(f, off + 4) + 3) & ~UINT64_C(3);
+	return next <= f->size_struct ? (int)next : -1;
 }
 
 /* Offset of the token after the whole node at node (after its END_NODE), or -1. */
@@ -189,7 +190,7 @@ const void *fdt_getprop(const struct fdt *f, int node, const char *name, uint32_
 			return NULL;
 		uint32_t plen = token_at(f, off + 4), nameoff = token_at(f, off + 8);
 		if (nameoff < f->size_strings && str_eq((const char *)f->blob + f->off_strings + nameoff, name)) {
-			if ((uint32_t)off + 12 + plen > f->size_struct)
+			if ((uint64_t)off + 12 + plen > f->size_struct)
 				return NULL;
 			if (len)
 				*len = plen;
@@ -219,9 +220,9 @@ bool fdt_prop_u64(const struct fdt *f, int node, const char *name, unsigned cell
 {
 	uint32_t len;
 	const uint8_t *p = fdt_getprop(f, node, name, &len);
-	if (!p || (cells != 1 && cells != 2) || (index + 1) * cells * 4 > len)
+	if (!p || (cells != 1 && cells != 2) || ((uint64_t)index + 1) * cells * 4 > len)
 		return false;
-	p += index * cells * 4;
+	p += (uint64_t)index * cells * 4;
 	*out = cells == 2 ? (uint64_t)fdt_be32(p) << 32 | fdt_be32(p + 4) : fdt_be32(p);
 	return true;
 }

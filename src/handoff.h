@@ -67,11 +67,44 @@ static inline bool handoff_wait_data(const struct handoff_seq *h, uint64_t want,
 	return true;
 }
 
+/* Publish with no barrier of its own (a release store and SEV): for sequences that supply their own,
+   or deliberately omit them. */
+static inline void handoff_publish_plain(struct handoff_seq *h, uint64_t seq)
+{
+	__atomic_store_n(&h->value, seq, __ATOMIC_RELEASE);
+	__asm__ volatile("sev" ::: "memory");
+}
+
 /* Acknowledge: a release store and SEV so a waiter in WFE looks again. */
 static inline void handoff_ack(struct handoff_seq *h, uint64_t seq)
 {
 	__atomic_store_n(&h->value, seq, __ATOMIC_RELEASE);
 	__asm__ volatile("dsb ish\n sev" ::: "memory");
+}
+
+/* A barrier for n cores, reusable: the last to arrive opens it for the others. */
+struct handoff_barrier {
+	volatile uint32_t arrived;
+	volatile uint32_t generation;
+} __attribute__((aligned(64)));
+
+/* false if the deadline passed before all n arrived (the barrier is then unusable). */
+static inline bool handoff_barrier_wait(struct handoff_barrier *b, uint32_t n, uint64_t deadline)
+{
+	uint32_t generation = __atomic_load_n(&b->generation, __ATOMIC_ACQUIRE);
+	if (__atomic_add_fetch(&b->arrived, 1, __ATOMIC_ACQ_REL) == n) {
+		b->arrived = 0;
+		__atomic_store_n(&b->generation, generation + 1, __ATOMIC_RELEASE);
+		__asm__ volatile("dsb ish\n sev" ::: "memory");
+		return true;
+	}
+	uint64_t now;
+	while (__atomic_load_n(&b->generation, __ATOMIC_ACQUIRE) == generation) {
+		__asm__ volatile("wfe\n mrs %0, cntpct_el0" : "=r"(now)::"memory");
+		if (now >= deadline)
+			return false;
+	}
+	return true;
 }
 
 #endif

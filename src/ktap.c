@@ -45,15 +45,17 @@ void ktap_subtest_begin(const struct ktap_writer *w, unsigned depth, const char 
 }
 
 void ktap_result(const struct ktap_writer *w, unsigned depth, unsigned number, enum ktap_status status,
-		 const char *name, const char *skip_reason)
+		 const char *name, const char *directive)
 {
-	char clean[KTAP_LINE_MAX / 2];
+	char clean[KTAP_LINE_MAX];
 	snprintf(clean, sizeof(clean), "%s", name);
 	for (char *p = clean; *p; p++)
 		if (*p == '#' || *p == '\n' || *p == '\r')
 			*p = '_';
 	if (status == KTAP_SKIP)
-		emitf(w, depth, "ok %u %s # SKIP %s", number, clean, skip_reason ? skip_reason : "");
+		emitf(w, depth, "ok %u %s # SKIP %s", number, clean, directive ? directive : "");
+	else if (directive)
+		emitf(w, depth, "%s %u %s # %s", status == KTAP_OK ? "ok" : "not ok", number, clean, directive);
 	else
 		emitf(w, depth, "%s %u %s", status == KTAP_OK ? "ok" : "not ok", number, clean);
 }

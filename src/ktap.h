@@ -20,9 +20,11 @@ void ktap_version(const struct ktap_writer *w, unsigned depth);
 void ktap_plan(const struct ktap_writer *w, unsigned depth, unsigned count);
 /* "KTAP version 1" and "# Subtest: name" at depth (depth >= 1). */
 void ktap_subtest_begin(const struct ktap_writer *w, unsigned depth, const char *name);
-/* "ok N name", "not ok N name" or "ok N name # SKIP reason"; '#' and newlines in name become '_'. */
+/* "ok N name", "not ok N name", "ok N name # SKIP reason", or with a directive "not ok N name # TIMEOUT".
+   directive: for KTAP_SKIP the reason, otherwise NULL or a directive word (TIMEOUT, ERROR...).
+   '#' and newlines in name become '_'. */
 void ktap_result(const struct ktap_writer *w, unsigned depth, unsigned number, enum ktap_status status,
-		 const char *name, const char *skip_reason);
+		 const char *name, const char *directive);
 void ktap_diag(const struct ktap_writer *w, unsigned depth, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ktap_vdiag(const struct ktap_writer *w, unsigned depth, const char *fmt, va_list ap);

@@ -53,7 +53,8 @@ int pt_map(struct pagetables *pt, uint64_t va, uint64_t pa, uint64_t size, uint6
 {
 	if ((va | pa | size) & (PT_PAGE_SIZE - 1))
 		return PT_ERR_ALIGN;
-	if (size == 0 || va + size < va || va + size > (UL(1) << PT_VA_BITS) || (pa + size) > (UL(1) << 48))
+	if (size == 0 || va + size < va || pa + size < pa || va + size > (UL(1) << PT_VA_BITS) ||
+	    pa + size > (UL(1) << 48))
 		return PT_ERR_RANGE;
 	return map_level(pt, pt->pool[0], 1, va, pa, size, attrs & ATTR_MASK);
 }

@@ -10,9 +10,11 @@
 #include "cache_geometry.h"
 #include "console.h"
 #include "cores.h"
+#include "deadline.h"
 #include "fdt.h"
 #include "icache.h"
 #include "mmu.h"
+#include "pipeline_sync.h"
 #include "start.h"
 
 #define TLS_BLOCK_SIZE 512
@@ -21,6 +23,7 @@
 static uint8_t tls_blocks[MAX_CORES][TLS_BLOCK_SIZE] __attribute__((aligned(64)));
 static struct fdt boot_fdt;
 static unsigned entry_el;
+static const char *irq_problem;
 
 void core_runtime_init(unsigned idx)
 {
@@ -33,6 +36,7 @@ void core_runtime_init(unsigned idx)
 
 const struct fdt *boot_dtb(void) { return &boot_fdt; }
 unsigned boot_entry_el(void) { return entry_el; }
+const char *boot_irq_problem(void) { return irq_problem; }
 
 static void __attribute__((noreturn)) early_fatal(const char *what)
 {
@@ -76,6 +80,9 @@ void primary_start(const void *dtb, unsigned el)
 	cpu_id_read(&cores[0].id);
 	if (board_init(&boot_fdt, &why))
 		early_fatal(why);
+	irq_problem = board_irq_init(&boot_fdt, &why) ? why : NULL;
+	deadline_setup(!irq_problem);
+	pipeline_sync_setup();
 	if (cores_discover(&boot_fdt, &why) < 0)
 		early_fatal(why);
 	cores_start_secondaries(SECONDARY_START_TIMEOUT_US);

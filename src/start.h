@@ -10,6 +10,8 @@ void primary_start(const void *dtb, unsigned el) __attribute__((noreturn));
 void core_runtime_init(unsigned idx);
 const struct fdt *boot_dtb(void);
 unsigned boot_entry_el(void);
+/* Why interrupts (and so deadlines that stop a stuck test) are unavailable, or NULL. */
+const char *boot_irq_problem(void);
 /* The suite: src/suite.c. Returns the exit status. */
 int suite_main(void);
 

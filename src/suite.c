@@ -10,13 +10,25 @@
 #include "board.h"
 #include "cache_geometry.h"
 #include "console.h"
+#include "deadline.h"
+#include "errata.h"
 #include "icache.h"
 #include "ktap.h"
 #include "start.h"
 #include "sysreg.h"
 #include "timer.h"
 
+#define TEST_TIMEOUT_DEFAULT_S 30
+#define RUN_TIMEOUT_DEFAULT_S 600
+#define REAP_TIMEOUT_US 200000
+
 extern const struct test_case __testcases_start[], __testcases_end[];
+
+/* What one run of the suite was asked for, and its deadlines (timer ticks). */
+struct suite_run {
+	struct suite_args args;
+	uint64_t test_timeout_s, run_timeout_s, run_deadline;
+};
 
 static void emit_line(void *ctx, const char *line)
 {
@@ -28,29 +40,39 @@ static const struct ktap_writer out = {.emit = emit_line};
 
 /* ---- reporting, used by tests ---- */
 
+static void vreport(struct test *t, enum ktap_status s, const char *directive, const char *fmt, va_list ap)
+{
+	char text[KTAP_LINE_MAX];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	t->results++;
+	t->failed += s == KTAP_NOT_OK;
+	t->skipped += s == KTAP_SKIP;
+	ktap_result(&out, 1, t->results, s, text, directive);
+}
+
 bool report(struct test *t, bool ok, const char *fmt, ...)
 {
-	char text[160];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vreport(t, ok ? KTAP_OK : KTAP_NOT_OK, NULL, fmt, ap);
 	va_end(ap);
-	t->results++;
-	t->failed += !ok;
-	ktap_result(&out, 1, t->results, ok ? KTAP_OK : KTAP_NOT_OK, text, NULL);
 	return ok;
+}
+
+void report_timeout(struct test *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(t, KTAP_NOT_OK, "TIMEOUT", fmt, ap);
+	va_end(ap);
 }
 
 void report_skip(struct test *t, const char *reason, const char *fmt, ...)
 {
-	char text[160];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	vreport(t, KTAP_SKIP, reason, fmt, ap);
 	va_end(ap);
-	t->results++;
-	t->skipped++;
-	ktap_result(&out, 1, t->results, KTAP_SKIP, text, reason);
 }
 
 void report_info(struct test *t, const char *fmt, ...)
@@ -65,6 +87,7 @@ void report_info(struct test *t, const char *fmt, ...)
 void test_skip(struct test *t, const char *reason)
 {
 	t->skipped_whole = true;
+	t->skip_reason = reason;
 	report_info(t, "skipped: %s", reason);
 }
 
@@ -110,7 +133,7 @@ bool test_join_cores(struct test *t, const unsigned *idx, unsigned n, uint64_t d
 			report(t, false, "core %u faulted", idx[i]);
 			report_info(t, "%s", why);
 		} else {
-			report(t, false, "core %u did not finish by the deadline # TIMEOUT", idx[i]);
+			report_timeout(t, "core %u did not finish by the deadline", idx[i]);
 			report_info(t, "core %u is marked lost: later tests that need it are skipped", idx[i]);
 		}
 	}
@@ -127,7 +150,7 @@ static bool matches(const struct test_case *tc, const char *pattern)
 static bool selected(const struct suite_args *a, const struct test_case *tc)
 {
 	if (!a->npatterns)
-		return true;
+		return !tc->explicit_only;
 	for (unsigned i = 0; i < a->npatterns; i++)
 		if (matches(tc, a->patterns[i]))
 			return true;
@@ -147,8 +170,8 @@ static void print_choices(void)
 {
 	console_line("# tests (groups in brackets):");
 	for (const struct test_case *tc = __testcases_start; tc < __testcases_end; tc++)
-		console_printf("#   %s [%s]%s%s\n", tc->name, tc->group, tc->injections ? " inject: " : "",
-			       tc->injections ? tc->injections : "");
+		console_printf("#   %s [%s]%s%s%s\n", tc->name, tc->group, tc->explicit_only ? " (only with run=)" : "",
+			       tc->injections ? " inject: " : "", tc->injections ? tc->injections : "");
 }
 
 /* Checks what the boot arguments ask for against the tests. 0, or -1 after printing why. */
@@ -221,6 +244,27 @@ static void print_id_table(void)
 	}
 }
 
+/* "# erratum 859971 (Cortex-A72 r0p0-r0p3) applies to cores 0 1 2 3: ..." for each that applies. */
+static void print_errata(void)
+{
+	unsigned any = 0;
+	for (unsigned e = 0; e < errata_count; e++) {
+		char list[48] = "";
+		size_t n = 0;
+		for (unsigned i = 0; i < core_count && n < sizeof(list); i++)
+			if (cores[i].state == CORE_ONLINE &&
+			    erratum_applies(&errata[e], cores[i].id.midr, cores[i].id.revidr, cores[i].id.ctr))
+				n += (size_t)snprintf(list + n, sizeof(list) - n, " %u", i);
+		if (!n)
+			continue;
+		any++;
+		console_printf("# erratum %s (%s) applies to cores%s: %s (test: %s)\n", errata[e].id, errata[e].cores,
+			       list, errata[e].effect, errata[e].scenario);
+	}
+	if (!any)
+		console_printf("# errata: none of the %u in the table applies to these cores\n", errata_count);
+}
+
 /* Maintenance must use line sizes that are safe on every core (the minimum). */
 static void configure_maintenance(void)
 {
@@ -235,10 +279,66 @@ static void configure_maintenance(void)
 
 /* ---- running ---- */
 
-static void run_test_body(void *arg) { ((struct test *)arg)->tc->run(arg); }
-
-static enum ktap_status run_one(const struct test_case *tc, unsigned number, const struct suite_args *a)
+static void run_test_body(void *arg)
 {
+	irq_enable(); /* the deadline interrupt can now abandon the test */
+	((struct test *)arg)->tc->run(arg);
+}
+
+/* "needs 2 cores, 1 online (core 1 lost)" */
+static void describe_missing_cores(char *buf, size_t size, unsigned needed)
+{
+	size_t n = (size_t)snprintf(buf, size, "needs %u cores, %u online", needed, cores_online());
+	const char *sep = " (";
+	for (unsigned i = 0; i < core_count && n < size; i++) {
+		if (cores[i].state == CORE_ONLINE)
+			continue;
+		n += (size_t)snprintf(buf + n, size - n, "%score %u %s", sep, i, core_state_name(cores[i].state));
+		sep = ", ";
+	}
+	if (sep[0] == ',' && n < size)
+		snprintf(buf + n, size - n, ")");
+}
+
+/* A core still busy with the test's work after the test ended is waited for briefly, then lost. */
+static void reap_cores(struct test *t)
+{
+	for (unsigned i = 1; i < core_count; i++) {
+		if (cores[i].state != CORE_ONLINE || cores[i].finished == cores[i].posted)
+			continue;
+		if (core_wait(i, deadline_after_us(REAP_TIMEOUT_US)) == WORK_TIMED_OUT) {
+			report_timeout(t, "core %u was still running this test's work after it ended", i);
+			report_info(t, "core %u is marked lost: later tests that need it are skipped", i);
+		}
+	}
+}
+
+static void run_protected_test(struct test *t, const struct suite_run *run)
+{
+	uint64_t test_deadline = deadline_after_us(run->test_timeout_s * 1000000);
+	uint64_t deadline = test_deadline < run->run_deadline ? test_deadline : run->run_deadline;
+	struct fault_record f;
+	deadline_arm(deadline);
+	bool completed = run_protected(run_test_body, t, &f);
+	irq_disable();
+	deadline_disarm();
+	if (!completed && f.kind == EXC_KIND_DEADLINE) {
+		bool whole_run = deadline == run->run_deadline;
+		report_timeout(t, "finished within the %s deadline of %llu s", whole_run ? "run's" : "test's",
+			       (unsigned long long)(whole_run ? run->run_timeout_s : run->test_timeout_s));
+		report_info(t, "abandoned on core 0 at ELR=0x%llx", (unsigned long long)f.elr);
+	} else if (!completed) {
+		char why[160];
+		fault_describe(&f, why, sizeof(why));
+		report(t, false, "the test faulted on core 0");
+		report_info(t, "%s", why);
+	}
+	reap_cores(t);
+}
+
+static enum ktap_status run_one(const struct test_case *tc, unsigned number, const struct suite_run *run)
+{
+	const struct suite_args *a = &run->args;
 	struct test t = {
 		.tc = tc,
 		.iterations = a->iterations ? a->iterations : tc->iterations,
@@ -247,70 +347,74 @@ static enum ktap_status run_one(const struct test_case *tc, unsigned number, con
 		.inject = knows_injection(tc, a->inject) ? a->inject : "",
 		.verbose = a->verbose,
 	};
-	char reason[80];
+	char reason[120];
 	ktap_subtest_begin(&out, 1, tc->name);
 	report_info(&t, "%s", tc->summary);
 	if (t.inject[0])
 		report_info(&t, "DELIBERATE DEFECT inject=%s: this run must report not ok", t.inject);
-	if (cores_online() < tc->min_cores) {
-		snprintf(reason, sizeof(reason), "needs %u cores, %u online", tc->min_cores, cores_online());
+	if (deadline_passed(run->run_deadline)) {
+		report(&t, false, "started before the run's deadline of %llu s", (unsigned long long)run->run_timeout_s);
+	} else if (cores_online() < tc->min_cores) {
+		describe_missing_cores(reason, sizeof(reason), tc->min_cores);
 		test_skip(&t, reason);
 	} else {
-		struct fault_record f;
-		if (!run_protected(run_test_body, &t, &f)) {
-			char why[160];
-			fault_describe(&f, why, sizeof(why));
-			report(&t, false, "the test faulted on core 0");
-			report_info(&t, "%s", why);
-		}
+		run_protected_test(&t, run);
 		if (!t.results && !t.skipped_whole)
 			report(&t, false, "the test reported no result");
 	}
 	ktap_plan(&out, 1, t.results);
 	enum ktap_status s = t.failed ? KTAP_NOT_OK : t.skipped_whole ? KTAP_SKIP : KTAP_OK;
-	ktap_result(&out, 0, number, s, tc->name, t.skipped_whole ? reason : NULL);
+	ktap_result(&out, 0, number, s, tc->name, t.skipped_whole ? t.skip_reason : NULL);
 	return s;
 }
 
 int suite_main(void)
 {
-	struct suite_args a;
+	static struct suite_run run;
+	struct suite_args *const a = &run.args;
 	const struct fdt *fdt = boot_dtb();
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	const char *bootargs = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
 
 	ktap_version(&out, 0);
-	if (args_parse(&a, bootargs) || validate(&a)) {
-		if (a.error[0])
-			console_printf("# error: %s\n", a.error);
+	if (args_parse(a, bootargs) || validate(a)) {
+		if (a->error[0])
+			console_printf("# error: %s\n", a->error);
 		print_choices();
 		ktap_bail_out(&out, "bad boot arguments: nothing was run");
 		return 2;
 	}
-	if (!a.seed_set)
-		a.seed = timer_ticks();
+	if (!a->seed_set)
+		a->seed = timer_ticks();
+	run.test_timeout_s = a->test_timeout_s ? a->test_timeout_s : TEST_TIMEOUT_DEFAULT_S;
+	run.run_timeout_s = a->run_timeout_s ? a->run_timeout_s : RUN_TIMEOUT_DEFAULT_S;
+	run.run_deadline = deadline_after_us(run.run_timeout_s * 1000000);
 	console_printf("# selfmod on %s: entered at EL%u, running at EL%u; %u of %u cores online; CNTFRQ %llu Hz\n",
 		       board_name(), boot_entry_el(), current_el(), cores_online(), core_count,
 		       (unsigned long long)timer_freq());
-	console_printf("# seed=0x%llx (boot argument seed=0x%llx reproduces this run)\n", (unsigned long long)a.seed,
-		       (unsigned long long)a.seed);
-	if (a.list) {
+	console_printf("# seed=0x%llx (boot argument seed=0x%llx reproduces this run)\n", (unsigned long long)a->seed,
+		       (unsigned long long)a->seed);
+	console_printf("# deadlines: %llu s per test, %llu s for the run%s%s\n", (unsigned long long)run.test_timeout_s,
+		       (unsigned long long)run.run_timeout_s, boot_irq_problem() ? "; WARNING: no interrupts, so a stuck test "
+		       "cannot be stopped: " : "", boot_irq_problem() ? boot_irq_problem() : "");
+	if (a->list) {
 		print_choices();
 		ktap_plan(&out, 0, 0);
 		return 0;
 	}
 	print_id_table();
+	print_errata();
 	configure_maintenance();
 
 	unsigned total = 0, passed = 0, failed = 0, skipped = 0;
 	for (const struct test_case *tc = __testcases_start; tc < __testcases_end; tc++)
-		total += selected(&a, tc);
+		total += selected(a, tc);
 	ktap_plan(&out, 0, total);
 	unsigned number = 0;
 	for (const struct test_case *tc = __testcases_start; tc < __testcases_end; tc++) {
-		if (!selected(&a, tc))
+		if (!selected(a, tc))
 			continue;
-		enum ktap_status s = run_one(tc, ++number, &a);
+		enum ktap_status s = run_one(tc, ++number, &run);
 		passed += s == KTAP_OK;
 		failed += s == KTAP_NOT_OK;
 		skipped += s == KTAP_SKIP;

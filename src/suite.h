@@ -22,6 +22,7 @@ struct test_case {
 	uint64_t iterations;      /* default rounds; boot argument iterations= overrides */
 	uint64_t timeout_ms;      /* deadline for each wait inside the test */
 	const char *injections;   /* space-separated deliberate defects it can be built with (inject=) */
+	bool explicit_only;       /* only when a run= pattern selects it: the default run skips it (benchmarks) */
 };
 
 /* order: a number; tests run in ascending order (boot checks first, then by complexity). */
@@ -36,11 +37,14 @@ struct test {
 	bool verbose;
 	unsigned results, failed, skipped;
 	bool skipped_whole;
+	const char *skip_reason; /* test_skip's reason, shown on the test's result line */
 };
 
 /* A nested result: "ok N text" or "not ok N text". Returns ok. */
 bool report(struct test *t, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void report_skip(struct test *t, const char *reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A nested "not ok N text # TIMEOUT": something did not happen by its deadline. */
+void report_timeout(struct test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A diagnostic line inside the test: "# text". */
 void report_info(struct test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Skip the whole test (before any nested result). */

@@ -123,6 +123,13 @@
 #define ESR_EC_SP_ALIGN 0x26
 #define ESR_EC_BRK64 0x3c
 
+/* ESR_ELx ISS for data and instruction aborts (D17.2.37): fault status code and write-not-read. */
+#define ESR_FSC(esr) ((esr)&0x3f)
+#define ESR_WNR BIT(6)
+#define FSC_IS_TRANSLATION(fsc) (((fsc)&0x3c) == 0x04) /* levels 0-3 */
+#define FSC_IS_PERMISSION(fsc) (((fsc)&0x3c) == 0x0c)  /* levels 0-3 */
+#define FSC_ALIGNMENT 0x21
+
 /* MPIDR_EL1 (D17.2.101): affinity fields. */
 #define MPIDR_AFFINITY_MASK UL(0xff00ffffff)
 

@@ -125,8 +125,12 @@ class ParseTests(unittest.TestCase):
         splitter = runner.LineSplitter()
         self.assertEqual(splitter.feed(raw), ["KTAP version 1", "1..2", "ok 1 a"])
         self.assertEqual(splitter.flush(), ["ok 2 b"])
-        report = runner.parse_ktap(runner.split_lines(raw))
-        self.assertEqual([r.name for r in report.results], ["a", "b"])
+        # A line the console cut off is kept, but never counted as a result.
+        session = runner.ConsoleSession("cfg", [], runner.Printer(io.StringIO(), io.StringIO(), False))
+        session.feed(raw)
+        report = session.close()
+        self.assertEqual([r.name for r in report.results], ["a"])
+        self.assertIn("console ended in the middle of a line: 'ok 2 b'", report.warnings)
 
     def test_chunks_split_mid_line(self):
         splitter = runner.LineSplitter()
@@ -494,7 +498,7 @@ class MainTests(unittest.TestCase):
 
     def test_log_mode(self):
         log = self.tmp / "broken.log"
-        log.write_bytes(b"noise\r\nKTAP version 1\r\r\n1..2\r\r\nnot ok 1 cross_core\r\r\nok 2 x")
+        log.write_bytes(b"noise\r\nKTAP version 1\r\r\n1..2\r\r\nnot ok 1 cross_core\r\r\nok 2 x\r\n")
         code, out, _ = self.main("--log", str(log))
         self.assertEqual(code, 0, out)
         self.assertIn("[broken] expected not ok: cross_core", out)

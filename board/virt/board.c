@@ -2,11 +2,15 @@
 #include "board.h"
 
 #include "cores.h"
+#include "gic.h"
 #include "pl011.h"
 #include "psci.h"
 #include "semihost.h"
 
 #define VIRT_UART0 0x09000000UL
+#define VIRT_GICD 0x08000000UL
+#define VIRT_GICC 0x08010000UL /* GICv2 CPU interface */
+#define VIRT_GICR 0x080a0000UL /* GICv3 redistributors */
 
 static const struct mem_region mmio[] = {
 	/* GIC distributor, CPU interface and redistributors, UART, RTC, GPIO: 0x08000000-0x0fffffff */
@@ -36,6 +40,23 @@ int board_init(const struct fdt *fdt, const char **why)
 
 int board_core_start(uint64_t mpidr, uint64_t entry, uint64_t context) { return psci_cpu_on(mpidr, entry, context); }
 const char *board_core_start_strerror(int err) { return psci_strerror(err); }
+
+int board_irq_init(const struct fdt *fdt, const char **why)
+{
+	enum gic_version v = gic_version_from_fdt(fdt);
+	if (v == GIC_NONE) {
+		*why = "the DTB describes no GICv2 or GICv3";
+		return -1;
+	}
+	gic_init(v, VIRT_GICD, v == GIC_V3 ? VIRT_GICR : VIRT_GICC);
+	return 0;
+}
+
+bool board_irq_init_this_core(void) { return gic_init_this_core(); }
+void board_irq_enable_timer(void) { gic_enable_ppi(GIC_PPI_EL1_PHYS_TIMER); }
+unsigned board_irq_ack(void) { return gic_ack(); }
+void board_irq_eoi(unsigned irq) { gic_eoi(irq); }
+bool board_irq_send_sgi(unsigned sgi, unsigned core) { return gic_send_sgi(sgi, core); }
 
 void board_exit(int status)
 {

@@ -48,7 +48,7 @@ static void cache_geometry_run(struct test *t)
 	       "maintenance uses the minimum line sizes of all cores (D %u, I %u bytes)", used.dline, used.iline);
 }
 
-TEST_CASE(200, cache_geometry_case, .name = "cache_geometry", .group = "boot",
+TEST_CASE(110, cache_geometry_case, .name = "cache_geometry", .group = "boot",
 	  .summary = "all cores report the same CTR_EL0 line sizes, IDC and DIC; maintenance uses the minimum",
 	  .run = cache_geometry_run, .min_cores = 1, .iterations = 1, .timeout_ms = 1000,
 	  .injections = "mismatched_lines");

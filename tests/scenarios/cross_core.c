@@ -29,7 +29,7 @@ struct reader {
 struct cross_core {
 	struct handoff_seq round;
 	uint64_t rounds, wait_us;
-	bool stale_reader, verbose;
+	bool stale_reader, reader_never_wakes, verbose;
 	struct reader readers[MAX_CORES];
 };
 
@@ -41,6 +41,12 @@ static void reader_run(void *arg)
 {
 	struct reader *r = arg;
 	const struct cross_core *x = r->xc;
+	if (x->reader_never_wakes) {
+		/* The deliberate defect: a core that stops answering (interrupts off, no WFE, no acknowledgement). */
+		irq_disable();
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	}
 	for (uint64_t round = 1; round <= x->rounds; round++) {
 		if (!handoff_wait(&x->round, round, deadline_after_us(x->wait_us))) {
 			r->timeouts++;
@@ -72,6 +78,7 @@ static void cross_core_run(struct test *t)
 		.rounds = t->iterations,
 		.wait_us = t->tc->timeout_ms * 1000,
 		.stale_reader = test_injected(t, "stale_reader"),
+		.reader_never_wakes = test_injected(t, "reader_never_wakes"),
 		.verbose = t->verbose,
 	};
 	for (unsigned i = 0; i < MAX_CORES; i++) {
@@ -123,4 +130,4 @@ static void cross_core_run(struct test *t)
 TEST_CASE(400, cross_core_case, .name = "cross_core", .group = "smc",
 	  .summary = "core 0 publishes new code (DC, IC, DSB, SEV); every other core wakes, ISBs and runs it",
 	  .run = cross_core_run, .min_cores = 2, .iterations = 2000, .timeout_ms = 2000,
-	  .injections = "stale_reader");
+	  .injections = "stale_reader reader_never_wakes");

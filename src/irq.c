@@ -1,0 +1,22 @@
+#include "irq.h"
+
+#include "board.h"
+
+static irq_fn handlers[IRQ_MAX];
+
+static void dispatch(struct exception_frame *frame)
+{
+	unsigned irq = board_irq_ack();
+	if (irq >= IRQ_MAX)
+		return; /* spurious */
+	if (handlers[irq])
+		handlers[irq](frame, irq);
+	board_irq_eoi(irq);
+}
+
+void irq_register(unsigned irq, irq_fn fn)
+{
+	if (irq < IRQ_MAX)
+		handlers[irq] = fn;
+	irq_handler = dispatch;
+}

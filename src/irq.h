@@ -1,0 +1,14 @@
+/* Interrupt dispatch: acknowledge, call the handler registered for the number, end of interrupt. */
+#ifndef SELFMOD_IRQ_H
+#define SELFMOD_IRQ_H
+
+#include "exceptions.h"
+
+#define IRQ_MAX 1020
+
+typedef void (*irq_fn)(struct exception_frame *frame, unsigned irq);
+
+/* Register fn for irq (before interrupts are unmasked). Installs the dispatcher on first use. */
+void irq_register(unsigned irq, irq_fn fn);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * src/icache.c, compiled for the host with SELFMOD_HOST_TRACE: every DC, IC, DSB and ISB it would
+ * issue is recorded, and compared with a brute-force model of the architecture's recipe: every
+ * line holding a byte of the range cleaned (in order), DSB ISH, every line invalidated, DSB ISH,
+ * ISB, with IDC, DIC, the PoC/CIVAC forms and the whole-cache path.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "icache.h"
+#include "unit_tests.h"
+
+#define TRACE_MAX 80000
+
+struct op {
+	const char *insn;
+	uintptr_t addr;
+};
+
+static struct op trace[TRACE_MAX];
+static unsigned ntrace;
+
+void maint_trace(const char *insn, uintptr_t address);
+void maint_trace(const char *insn, uintptr_t address)
+{
+	if (ntrace < TRACE_MAX)
+		trace[ntrace++] = (struct op){insn, address};
+}
+
+static struct op model[TRACE_MAX];
+static unsigned nmodel;
+
+static void expect(const char *insn, uintptr_t addr)
+{
+	if (nmodel < TRACE_MAX)
+		model[nmodel++] = (struct op){insn, addr};
+}
+
+/* Every line of size line that holds at least one byte of [va, va+len), ascending: byte by byte. */
+static void expect_lines(const char *insn, uintptr_t va, size_t len, unsigned line)
+{
+	uintptr_t last = UINTPTR_MAX;
+	for (size_t i = 0; i < len; i++) {
+		uintptr_t l = (va + i) & ~(uintptr_t)(line - 1);
+		if (l != last)
+			expect(insn, l);
+		last = l;
+	}
+}
+
+static void build_model(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, size_t threshold)
+{
+	static const char *const cleans[] = {"dc cvau", "dc cvac", "dc civac"};
+	nmodel = 0;
+	if (lines.idc && m.clean == ICACHE_CLEAN_POU) {
+		expect("dsb ishst", 0);
+	} else {
+		expect_lines(cleans[m.clean], va, len, lines.dline);
+		expect("dsb ish", 0);
+	}
+	if (m.inval == ICACHE_INVAL_ALL || (m.inval == ICACHE_INVAL_AUTO && len > threshold && !lines.dic)) {
+		expect("ic ialluis", 0);
+		expect("dsb ish", 0);
+	} else if (!lines.dic) {
+		expect_lines("ic ivau", va, len, lines.iline);
+		expect("dsb ish", 0);
+	}
+	expect("isb", 0);
+}
+
+/* The first difference between trace and model, described; false if none. */
+static bool first_difference(char *buf, size_t size)
+{
+	for (unsigned i = 0; i < ntrace || i < nmodel; i++) {
+		const struct op *got = i < ntrace ? &trace[i] : NULL, *want = i < nmodel ? &model[i] : NULL;
+		if (got && want && !strcmp(got->insn, want->insn) && got->addr == want->addr)
+			continue;
+		snprintf(buf, size, "op %u: expected %s 0x%lx, observed %s 0x%lx (%u ops expected, %u issued)", i,
+			 want ? want->insn : "nothing", want ? (unsigned long)want->addr : 0UL,
+			 got ? got->insn : "nothing", got ? (unsigned long)got->addr : 0UL, nmodel, ntrace);
+		return true;
+	}
+	return false;
+}
+
+/* Run one call and compare; returns true when it matched. */
+static bool one_case(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, char *why,
+		     size_t size)
+{
+	icache_configure(lines);
+	ntrace = 0;
+	icache_sync_range_with((const void *)va, len, m);
+	build_model(va, len, lines, m, ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT);
+	return !first_difference(why, size);
+}
+
+/* Every start offset and length up to several lines, for 16- to 128-byte lines, D and I sizes apart. */
+void test_icache_sequence(const struct check_env *env)
+{
+	(void)env;
+	static const unsigned sizes[][2] = {{16, 16}, {32, 32}, {64, 64}, {128, 128}, {64, 32}, {16, 128}};
+	const uintptr_t base = 0x40200000;
+	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		struct cache_lines lines = {.dline = sizes[s][0], .iline = sizes[s][1]};
+		unsigned span = sizes[s][0] > sizes[s][1] ? sizes[s][0] : sizes[s][1];
+		unsigned cases = 0, bad = 0;
+		char why[200] = "";
+		for (uintptr_t off = 0; off <= 2 * span; off += 4)
+			for (size_t len = 0; len <= 4 * span; len++, cases++)
+				if (!one_case(base + off, len, lines, ICACHE_METHOD_DEFAULT, why, sizeof(why)) && !bad++)
+					check_diag("Dline %u Iline %u start +%lu len %zu: %s", lines.dline, lines.iline,
+						   (unsigned long)off, len, why);
+		CHECK_EQ_U64(0, bad, "Dline %u Iline %u: %u ranges issue exactly the model's DC, DSB, IC, DSB, ISB",
+			     lines.dline, lines.iline, cases);
+	}
+}
+
+/* IDC, DIC, the PoC forms, the whole-cache path and its threshold, and a megabyte by line. */
+void test_icache_variants(const struct check_env *env)
+{
+	(void)env;
+	static const struct {
+		const char *what;
+		bool idc, dic;
+		struct icache_method m;
+		size_t len;
+	} cases[] = {
+		{"IDC: DSB ISHST instead of the clean", true, false, ICACHE_METHOD_DEFAULT, 200},
+		{"DIC: no invalidate", false, true, ICACHE_METHOD_DEFAULT, 200},
+		{"IDC and DIC: DSB ISHST and ISB only", true, true, ICACHE_METHOD_DEFAULT, 200},
+		{"IDC does not skip a clean to PoC", true, false, {ICACHE_CLEAN_POC, ICACHE_INVAL_BY_LINE}, 200},
+		{"DC CIVAC, the A53 errata form", false, false, {ICACHE_CLEAN_INVAL_POC, ICACHE_INVAL_BY_LINE}, 200},
+		{"IC IALLUIS when asked", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 200},
+		{"auto: by line at the threshold", false, false, ICACHE_METHOD_DEFAULT,
+		 ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT},
+		{"auto: IC IALLUIS above the threshold", false, false, ICACHE_METHOD_DEFAULT,
+		 ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1},
+		{"1 MiB by line", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_BY_LINE}, 1024 * 1024},
+		{"IC IALLUIS even with DIC when asked for", false, true, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 64},
+		{"DIC: no whole-cache invalidate above the threshold", false, true, ICACHE_METHOD_DEFAULT,
+		 ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1},
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cache_lines lines = {.dline = 64, .iline = 64, .idc = cases[i].idc, .dic = cases[i].dic};
+		char why[200] = "";
+		bool ok = one_case(0x40200000 + 60, cases[i].len, lines, cases[i].m, why, sizeof(why));
+		if (!ok)
+			check_diag("%s", why);
+		CHECK(ok, "%s (%u operations)", cases[i].what, ntrace);
+	}
+}

@@ -1,0 +1,239 @@
+/*
+ * Self-tests of the safety net: every kind of fault a scenario can take is
+ * provoked on purpose, and the record the exception handler made of it
+ * (exception class, fault status, FAR, ELR, core) is checked exactly. They
+ * prove the memory protections too: code is not writable, data not
+ * executable, stacks have guard pages, the RX alias is read-only.
+ */
+#include "arena.h"
+#include "deadline.h"
+#include "icache.h"
+#include "insn.h"
+#include "layout.h"
+#include "suite.h"
+#include "sysreg.h"
+#include "timer.h"
+
+#define UDF_0 0x00000000u /* UDF #0: permanently undefined */
+#define UNMAPPED_VA 0x7000000000UL
+#define PROBE_OFFSET 0x30000 /* arena offset the probes use */
+#define DEADLINE_PROBE_US 20000
+
+enum fsc_kind { FSC_NONE, FSC_PERMISSION, FSC_TRANSLATION, FSC_ALIGNED };
+
+struct probe {
+	uintptr_t addr;     /* the address that must be reported (FAR, or ELR for undefined) */
+	uintptr_t lo, hi;   /* for stack overflow: FAR must fall in [lo, hi) */
+};
+
+struct fault_case {
+	const char *name;
+	void (*provoke)(void *probe);
+	unsigned ec;
+	enum fsc_kind fsc;
+	bool write;      /* WnR expected set */
+	bool far_in_range;
+};
+
+extern char __stacks_start[];
+static uint32_t data_code[2] = {INSN_RET, INSN_RET}; /* in .data: never executable */
+static uint64_t aligned_word;
+
+static void provoke_undefined(void *arg)
+{
+	struct probe *p = arg;
+	*arena_rw(PROBE_OFFSET) = UDF_0;
+	icache_sync_range(arena_rw(PROBE_OFFSET), 4);
+	p->addr = arena_rx(PROBE_OFFSET);
+	((code_fn)p->addr)();
+}
+
+static void provoke_write_code(void *arg)
+{
+	struct probe *p = arg;
+	p->addr = (uintptr_t)provoke_undefined;
+	*(volatile uint32_t *)p->addr = INSN_NOP;
+}
+
+static void provoke_write_rx_alias(void *arg)
+{
+	struct probe *p = arg;
+	p->addr = arena_rx(PROBE_OFFSET);
+	*(volatile uint32_t *)p->addr = INSN_NOP;
+}
+
+static void provoke_exec_data(void *arg)
+{
+	struct probe *p = arg;
+	p->addr = (uintptr_t)data_code;
+	((code_fn)p->addr)();
+}
+
+static void provoke_unaligned_exclusive(void *arg)
+{
+	struct probe *p = arg;
+	uint64_t v;
+	p->addr = (uintptr_t)&aligned_word + 1;
+	__asm__ volatile("ldxr %0, [%1]" : "=r"(v) : "r"(p->addr) : "memory");
+}
+
+static void provoke_unmapped(void *arg)
+{
+	struct probe *p = arg;
+	p->addr = UNMAPPED_VA;
+	(void)*(volatile uint64_t *)p->addr;
+}
+
+/* Recursion bounded only by a limit far beyond the stack: it must hit the guard page first. */
+static unsigned __attribute__((noinline)) recurse(volatile uint8_t *prev, unsigned depth)
+{
+	volatile uint8_t frame[512];
+	frame[0] = (uint8_t)depth;
+	frame[511] = prev ? prev[0] : 0;
+	if (depth > THREAD_STACK_SIZE) /* 512 bytes a level: unreachable before the guard */
+		return frame[511];
+	return recurse(frame, depth + 1) + frame[511];
+}
+
+static void provoke_stack_overflow(void *arg)
+{
+	struct probe *p = arg;
+	uintptr_t slot = (uintptr_t)__stacks_start + (uintptr_t)this_core() * CORE_STACK_SLOT;
+	p->lo = slot;
+	p->hi = slot + GUARD_SIZE;
+	recurse(NULL, 0);
+}
+
+/* The deliberate defect "no_fault": a probe that faults on nothing must be reported not ok. */
+static void provoke_nothing(void *arg)
+{
+	struct probe *p = arg;
+	p->addr = (uintptr_t)&aligned_word;
+	*(volatile uint64_t *)p->addr = 1;
+}
+
+static const struct fault_case cases[] = {
+	{"undefined instruction run from the arena", provoke_undefined, ESR_EC_UNKNOWN, FSC_NONE, false, false},
+	{"write to image code", provoke_write_code, ESR_EC_DABT_CUR, FSC_PERMISSION, true, false},
+	{"write through the arena's RX alias", provoke_write_rx_alias, ESR_EC_DABT_CUR, FSC_PERMISSION, true, false},
+	{"execute from a data page", provoke_exec_data, ESR_EC_IABT_CUR, FSC_PERMISSION, false, false},
+	{"unaligned exclusive load", provoke_unaligned_exclusive, ESR_EC_DABT_CUR, FSC_ALIGNED, false, false},
+	{"load from an unmapped address", provoke_unmapped, ESR_EC_DABT_CUR, FSC_TRANSLATION, false, false},
+	{"stack overflow into the guard page", provoke_stack_overflow, ESR_EC_DABT_CUR, FSC_TRANSLATION, true, true},
+};
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+static bool fsc_matches(enum fsc_kind k, uint64_t esr)
+{
+	unsigned fsc = (unsigned)ESR_FSC(esr);
+	switch (k) {
+	case FSC_PERMISSION: return FSC_IS_PERMISSION(fsc);
+	case FSC_TRANSLATION: return FSC_IS_TRANSLATION(fsc);
+	case FSC_ALIGNED: return fsc == FSC_ALIGNMENT;
+	case FSC_NONE: break;
+	}
+	return true;
+}
+
+static void check_case(struct test *t, const struct fault_case *c)
+{
+	static const char *const fsc_names[] = {"-", "permission", "translation", "alignment"};
+	struct probe p = {0};
+	struct fault_record f;
+	void (*provoke)(void *) = c->provoke;
+	if (test_injected(t, "no_fault") && c->provoke == provoke_write_code)
+		provoke = provoke_nothing;
+	if (run_protected(provoke, &p, &f)) {
+		report(t, false, "%s: caught", c->name);
+		report_info(t, "expected EC 0x%02x, observed no exception at all", c->ec);
+		return;
+	}
+	uintptr_t where = c->ec == ESR_EC_UNKNOWN ? f.elr : f.far;
+	bool addr_ok = c->far_in_range ? where >= p.lo && where < p.hi : where == p.addr;
+	bool ok = f.core == this_core() && ESR_EC(f.esr) == c->ec && fsc_matches(c->fsc, f.esr) &&
+		  (!c->write || (f.esr & ESR_WNR)) && addr_ok;
+	char seen[160];
+	fault_describe(&f, seen, sizeof(seen));
+	if (!report(t, ok, "%s: caught as %s", c->name, exception_class_name(f.esr)))
+		report_info(t, "expected core %u EC 0x%02x %s fault%s at %s0x%lx%s, observed %s", this_core(), c->ec,
+			    fsc_names[c->fsc], c->write ? " (write)" : "", c->far_in_range ? "[" : "",
+			    c->far_in_range ? p.lo : p.addr, c->far_in_range ? ", guard end)" : "", seen);
+	else
+		report_info(t, "%s", seen);
+}
+
+static void faults_run(struct test *t)
+{
+	for (unsigned i = 0; i < NCASES; i++)
+		check_case(t, &cases[i]);
+}
+
+TEST_CASE(150, faults_case, .name = "faults", .group = "selftest",
+	  .summary = "each kind of fault is caught and reported exactly (exception class, fault status, FAR, ELR)",
+	  .run = faults_run, .min_cores = 1, .iterations = 1, .timeout_ms = 1000, .injections = "no_fault");
+
+static void spin_forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
+static void deadline_run(struct test *t)
+{
+	if (!deadline_available()) {
+		test_skip(t, "this board has no interrupt controller the suite drives");
+		return;
+	}
+	uint64_t outer = deadline_armed(), start = timer_ticks();
+	struct fault_record f;
+	deadline_arm(deadline_after_us(DEADLINE_PROBE_US));
+	bool returned = run_protected(spin_forever, NULL, &f);
+	uint64_t took_us = ticks_to_us(timer_ticks() - start);
+	deadline_arm(outer);
+	bool ok = !returned && f.kind == EXC_KIND_DEADLINE && took_us >= DEADLINE_PROBE_US;
+	if (!report(t, ok, "a spinning core is abandoned at its deadline (%u us)", DEADLINE_PROBE_US))
+		report_info(t, "expected a deadline stop after >= %u us, observed %s after %llu us", DEADLINE_PROBE_US,
+			    returned ? "a return" : "another fault", (unsigned long long)took_us);
+	if (test_injected(t, "hang_core0"))
+		spin_forever(NULL); /* only the suite's own per-test deadline ends this */
+}
+
+TEST_CASE(160, deadline_case, .name = "deadline", .group = "selftest",
+	  .summary = "code that never returns is stopped by the timer interrupt at its deadline",
+	  .run = deadline_run, .min_cores = 1, .iterations = 1, .timeout_ms = 1000, .injections = "hang_core0");
+
+static void udf_on_this_core(void *arg)
+{
+	(void)arg;
+	((code_fn)arena_rx(PROBE_OFFSET))();
+}
+
+static void do_nothing(void *arg) { (void)arg; }
+
+static void fault_other_core_run(struct test *t)
+{
+	unsigned idx;
+	void *arg = NULL;
+	*arena_rw(PROBE_OFFSET) = UDF_0;
+	icache_sync_range(arena_rw(PROBE_OFFSET), 4);
+	if (!test_start_on_cores(t, udf_on_this_core, &arg, 1, &idx))
+		return;
+	enum work_result r = core_wait(idx, test_deadline(t));
+	const struct fault_record *f = &cores[idx].fault;
+	bool ok = r == WORK_FAULTED && f->core == idx && ESR_EC(f->esr) == ESR_EC_UNKNOWN &&
+		  f->elr == arena_rx(PROBE_OFFSET);
+	char seen[160];
+	fault_describe(f, seen, sizeof(seen));
+	if (!report(t, ok, "an undefined instruction on core %u is caught there and reported to core 0", idx))
+		report_info(t, "expected WORK_FAULTED from core %u EC 0x00 at ELR=0x%lx, observed result %d: %s", idx,
+			    arena_rx(PROBE_OFFSET), (int)r, seen);
+	else
+		report_info(t, "%s", seen);
+	bool served = core_post(idx, do_nothing, NULL) && core_wait(idx, test_deadline(t)) == WORK_DONE;
+	report(t, served, "core %u takes new work after the fault", idx);
+}
+
+TEST_CASE(500, fault_other_core_case, .name = "fault_other_core", .group = "selftest",
+	  .summary = "a fault on another core is caught on that core and reported, and the core keeps serving",
+	  .run = fault_other_core_run, .min_cores = 2, .iterations = 1, .timeout_ms = 1000);

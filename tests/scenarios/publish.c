@@ -1,0 +1,352 @@
+#include "publish.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "errata.h"
+#include "handoff.h"
+#include "icache.h"
+#include "insn.h"
+#include "pipeline_sync.h"
+#include "sysreg.h"
+#include "timer.h"
+
+/*
+ * The function: 31 NOPs, MOVZ W0 #tag at byte 124 (the end of the second 64-byte line, the fourth
+ * 32-byte line), RET at 128 (the third line). Only the MOVZ changes between rounds, so maintenance
+ * that skips its line (a partial range, a doubled stride) leaves it stale.
+ */
+#define FN_NOPS 31
+#define FN_BYTES ((FN_NOPS + 2) * 4)
+#define SLOT_BASE 0x40000 /* arena offsets 0x40000-0x4ffff: this engine's */
+#define SLOT_STRIDE 0x4000
+#define MAX_BAD_SHOWN 3
+#define MAX_DELAY_SPINS 64
+
+enum role { ROLE_HELPER, ROLE_READER, ROLE_LOAD };
+
+struct pub_core {
+	const struct pub_run *run;
+	enum role role;
+	uint64_t rng;
+	struct handoff_seq done;
+	uint64_t new_code, stale, other, missed;
+	uint64_t bad_round[MAX_BAD_SHOWN];
+	uint32_t bad_value[MAX_BAD_SHOWN];
+} __attribute__((aligned(64)));
+
+struct pub_run {
+	const struct pub_plan *plan;
+	uint64_t rounds, wait_us;
+	size_t slot_offset[2];
+	bool stale_reader;
+	unsigned sync_failures;
+	struct handoff_seq to_helper, to_readers, stop_load;
+	struct pub_core core[MAX_CORES];
+};
+
+static struct pub_run run;
+
+static uint16_t tag(uint64_t round) { return (uint16_t)round; }
+
+static uintptr_t slot_va(const struct pub_run *r, unsigned slot, enum pub_alias via)
+{
+	size_t off = r->slot_offset[slot];
+	return via == VIA_RX ? arena_rx(off) : via == VIA_NC ? arena_nc(off) : (uintptr_t)arena_rw(off);
+}
+
+static void write_function(const struct pub_run *r, unsigned slot, uint16_t value)
+{
+	volatile uint32_t *code = (volatile uint32_t *)slot_va(r, slot, r->plan->write_nc ? VIA_NC : VIA_RW);
+	for (unsigned i = 0; i < FN_NOPS; i++)
+		code[i] = INSN_NOP;
+	code[FN_NOPS] = insn_movz_w(0, value);
+	code[FN_NOPS + 1] = INSN_RET;
+}
+
+/* The lines a step covers: first address, count and step. */
+static size_t span_lines(enum pub_span span, uintptr_t va, unsigned line, uintptr_t *first, uintptr_t *step)
+{
+	size_t n;
+	*step = line;
+	switch (span) {
+	case SPAN_FIRST_LINE: return cache_lines_covering(va, 1, line, first);
+	case SPAN_DOUBLE_STRIDE:
+		n = cache_lines_covering(va, FN_BYTES, line, first);
+		*step = 2 * (uintptr_t)line;
+		return (n + 1) / 2;
+	case SPAN_FIXED_64: *step = 64; return cache_lines_covering(va, FN_BYTES, 64, first);
+	case SPAN_CORE0_LINE:
+		*step = ctr_dline_bytes(cores[0].id.ctr);
+		return cache_lines_covering(va, FN_BYTES, (unsigned)*step, first);
+	case SPAN_ALL: break;
+	}
+	return cache_lines_covering(va, FN_BYTES, line, first);
+}
+
+static void run_steps(struct pub_run *r, const struct pub_step *s, unsigned slot)
+{
+	struct cache_lines lines = icache_configuration();
+	for (; s->op != P_END; s++) {
+		uintptr_t va = slot_va(r, slot, (enum pub_alias)s->via), first, step;
+		bool dc = s->op >= P_DC_CVAU && s->op <= P_DC_IVAC;
+		size_t n = span_lines((enum pub_span)s->span, va, dc ? lines.dline : lines.iline, &first, &step);
+		switch ((enum pub_op)s->op) {
+		case P_DC_CVAU: dc_clean_lines(ICACHE_CLEAN_POU, first, n, step); break;
+		case P_DC_CVAC: dc_clean_lines(ICACHE_CLEAN_POC, first, n, step); break;
+		case P_DC_CIVAC: dc_clean_lines(ICACHE_CLEAN_INVAL_POC, first, n, step); break;
+		case P_DC_IVAC:
+			for (; n; n--, first += step) {
+				MAINT_ADDRESS_MARK(first);
+				__asm__ volatile("dc ivac, %0" ::"r"(first) : "memory");
+			}
+			break;
+		case P_IC_IVAU: ic_invalidate_lines(first, n, step); break;
+		case P_IC_IALLUIS: ic_invalidate_all_is(); break;
+		case P_DSB_ISH: dsb_ish(); break;
+		case P_DSB_ISHST: dsb_ishst(); break;
+		case P_ISB: isb(); break;
+		case P_PIPELINE_SYNC: r->sync_failures += pipeline_sync_all_cores(deadline_after_us(r->wait_us)); break;
+		case P_END: break;
+		}
+	}
+}
+
+static void classify(struct pub_core *c, uint64_t round, uint32_t got)
+{
+	uint64_t bad = c->stale + c->other;
+	if (got == tag(round))
+		c->new_code++;
+	else if (got == tag(round - 1) || (round >= 2 && got == tag(round - 2)))
+		c->stale++;
+	else
+		c->other++;
+	if (c->stale + c->other > bad && bad < MAX_BAD_SHOWN) {
+		c->bad_round[bad] = round;
+		c->bad_value[bad] = got;
+	}
+}
+
+static bool wait_round(const struct pub_run *r, const struct handoff_seq *h, uint64_t round, bool with_isb)
+{
+	uint64_t deadline = deadline_after_us(r->wait_us);
+	return with_isb ? handoff_wait(h, round, deadline) : handoff_wait_data(h, round, deadline);
+}
+
+static void random_delay(struct pub_core *c)
+{
+	c->rng ^= c->rng << 13;
+	c->rng ^= c->rng >> 7;
+	c->rng ^= c->rng << 17;
+	for (unsigned i = c->rng % MAX_DELAY_SPINS; i; i--)
+		__asm__ volatile("" ::: "memory");
+}
+
+/* Background traffic: stores to every line around both code slots until the plan ends. */
+static void load_body(struct pub_run *r)
+{
+	uint64_t deadline = deadline_after_us(r->wait_us * 4);
+	for (uint64_t n = 0; !__atomic_load_n(&r->stop_load.value, __ATOMIC_ACQUIRE); n++) {
+		for (unsigned s = 0; s < 2; s++)
+			for (size_t off = 0; off < SLOT_STRIDE; off += 64)
+				if (off + 64 <= (r->slot_offset[s] & (SLOT_STRIDE - 1)) ||
+				    off >= (r->slot_offset[s] & (SLOT_STRIDE - 1)) + FN_BYTES + 64)
+					*(volatile uint64_t *)arena_rw((r->slot_offset[s] & ~(size_t)(SLOT_STRIDE - 1)) +
+								       off) = n;
+		cpu_relax(); /* YIELD: a hint on silicon, a turn for the others under single-threaded QEMU */
+		if (deadline_passed(deadline))
+			return;
+	}
+}
+
+static void core_body(void *arg)
+{
+	struct pub_core *c = arg;
+	struct pub_run *r = &run;
+	const struct pub_plan *p = r->plan;
+	if (c->role == ROLE_LOAD) {
+		load_body(r);
+		return;
+	}
+	for (uint64_t round = 1; round <= r->rounds; round++) {
+		unsigned slot = (unsigned)(round % 2);
+		if (c->role == ROLE_HELPER) {
+			if (!wait_round(r, &r->to_helper, round, false))
+				return;
+			run_steps(r, p->helper, slot);
+			handoff_ack(&c->done, round);
+			continue;
+		}
+		if (!wait_round(r, &r->to_readers, round, !p->plain_wait)) {
+			c->missed = r->rounds - round + 1;
+			return;
+		}
+		run_steps(r, p->reader, slot);
+		random_delay(c);
+		/* The deliberate defect runs the other slot: the previous round's code. */
+		unsigned run_slot = r->stale_reader ? 1 - slot : slot;
+		classify(c, round, ((code_fn)slot_va(r, run_slot, p->run_nc ? VIA_NC : VIA_RX))());
+		handoff_ack(&c->done, round);
+	}
+}
+
+static bool waived(const char *test)
+{
+	for (unsigned i = 0; test && i < core_count; i++)
+		for (unsigned e = 0; e < errata_count && cores[i].state == CORE_ONLINE; e++)
+			if (!strcmp(errata[e].scenario, test) &&
+			    erratum_applies(&errata[e], cores[i].id.midr, cores[i].id.revidr, cores[i].id.ctr))
+				return true;
+	return false;
+}
+
+static bool stale_forbidden(enum stale_rule rule)
+{
+	struct cache_lines l = icache_configuration();
+	bool pipt = true, uniform = true;
+	for (unsigned i = 0; i < core_count; i++) {
+		if (cores[i].state != CORE_ONLINE)
+			continue;
+		pipt &= CTR_L1IP(cores[i].id.ctr) == CTR_L1IP_PIPT;
+		uniform &= ctr_dline_bytes(cores[i].id.ctr) == ctr_dline_bytes(cores[0].id.ctr);
+	}
+	switch (rule) {
+	case STALE_FORBIDDEN: return true;
+	case STALE_FORBIDDEN_IF_IDC: return l.idc;
+	case STALE_FORBIDDEN_IF_DIC: return l.dic;
+	case STALE_FORBIDDEN_IF_IDC_AND_DIC: return l.idc && l.dic;
+	case STALE_FORBIDDEN_IF_PIPT: return pipt;
+	case STALE_FORBIDDEN_IF_UNIFORM: return uniform;
+	case STALE_ALLOWED: break;
+	}
+	return false;
+}
+
+static void describe_steps(char *buf, size_t size, const char *who, const struct pub_step *s)
+{
+	static const char *const ops[] = {"", "DC CVAU", "DC CVAC", "DC CIVAC", "DC IVAC", "IC IVAU",
+					  "IC IALLUIS", "DSB ISH", "DSB ISHST", "ISB", "SGI sync"};
+	static const char *const vias[] = {"", "@RX", "@NC"};
+	static const char *const spans[] = {"", " first line", " stride x2", " stride 64", " core 0 stride"};
+	size_t n = strlen(buf);
+	n += (size_t)snprintf(buf + n, size - n, "%s%s:", n ? "; " : "", who);
+	if (s->op == P_END)
+		snprintf(buf + n, size - n, " nothing");
+	for (; s->op != P_END && n < size; s++) {
+		bool by_address = s->op <= P_IC_IVAU;
+		n += (size_t)snprintf(buf + n, size - n, " %s%s%s,", ops[s->op], by_address ? vias[s->via] : "",
+				      by_address ? spans[s->span] : "");
+	}
+	if (n && n < size && buf[n - 1] == ',')
+		buf[n - 1] = 0;
+}
+
+/* Helper: a random other core when the plan has helper steps; the load: the last core, if one is spare. */
+static unsigned assign_roles(struct test *t, const struct pub_plan *p, unsigned n, unsigned *load)
+{
+	unsigned helper = n;
+	*load = p->background_load && n >= 2 ? n - 1 : n;
+	if (p->helper[0].op != P_END && *load >= 2)
+		helper = (unsigned)(test_random(t) % *load);
+	for (unsigned i = 0; i < n; i++) {
+		enum role role = i == helper ? ROLE_HELPER : i == *load ? ROLE_LOAD : ROLE_READER;
+		run.core[i] = (struct pub_core){.run = &run, .role = role, .rng = test_random(t) | 1};
+	}
+	return helper;
+}
+
+static void report_plan(struct test *t, const struct pub_plan *p, const unsigned *idx, unsigned n, uint64_t us)
+{
+	struct cache_lines l = icache_configuration();
+	bool forbidden = stale_forbidden(p->rule) && !waived(p->waived_by);
+	char seq[200] = "";
+	describe_steps(seq, sizeof(seq), "writer", p->writer);
+	if (p->helper[0].op != P_END)
+		describe_steps(seq, sizeof(seq), "helper", p->helper);
+	describe_steps(seq, sizeof(seq), p->plain_wait ? "reader (no ISB)" : "reader (ctrl+ISB)", p->reader);
+	report_info(t, "%s: %s", p->name, seq);
+	for (unsigned i = 0; i < n; i++) {
+		const struct pub_core *c = &run.core[i];
+		if (c->role != ROLE_READER)
+			continue;
+		/* Every round must have been seen; old code only counts against a forbidden rule. */
+		bool ok = !c->missed && !run.sync_failures && (!forbidden || c->new_code == run.rounds);
+		report(t, ok, "%s, core %u: new %llu, stale %llu, other %llu of %llu rounds; stale %s here (IDC %d DIC %d)",
+		       p->name, idx[i], (unsigned long long)c->new_code, (unsigned long long)c->stale,
+		       (unsigned long long)c->other, (unsigned long long)run.rounds, forbidden ? "FORBIDDEN" : "allowed",
+		       l.idc, l.dic);
+		for (unsigned k = 0; k < MAX_BAD_SHOWN && k < c->stale + c->other; k++)
+			report_info(t, "core %u round %llu: expected 0x%04x observed 0x%04x", idx[i],
+				    (unsigned long long)c->bad_round[k], tag(c->bad_round[k]), c->bad_value[k]);
+		if (c->missed)
+			report_info(t, "core %u missed %llu rounds (no hand-off by the deadline)", idx[i],
+				    (unsigned long long)c->missed);
+	}
+	if (run.sync_failures)
+		report_info(t, "%s: %u cores did not acknowledge the SGI sync", p->name, run.sync_failures);
+	report_info(t, "%s: %llu rounds in %llu us (%llu rounds/s)", p->name, (unsigned long long)run.rounds,
+		    (unsigned long long)us, (unsigned long long)(us ? run.rounds * 1000000 / us : 0));
+}
+
+static void run_plan(struct test *t, const struct pub_plan *p)
+{
+	unsigned idx[MAX_CORES];
+	void *args[MAX_CORES];
+	unsigned others = cores_online() - 1;
+	run.plan = p;
+	run.rounds = t->iterations;
+	run.wait_us = t->tc->timeout_ms * 1000;
+	run.stale_reader = test_injected(t, "stale_reader");
+	run.sync_failures = 0;
+	run.to_helper.value = run.to_readers.value = run.stop_load.value = 0;
+	for (unsigned s = 0; s < 2; s++) {
+		/* A random line-aligned place in the slot's page, from the seed. */
+		run.slot_offset[s] = SLOT_BASE + s * SLOT_STRIDE + (size_t)(test_random(t) % 32) * 64;
+		write_function(&run, s, tag(0));
+		icache_sync_range_with((void *)slot_va(&run, s, VIA_RW), FN_BYTES,
+				       (struct icache_method){ICACHE_CLEAN_INVAL_POC, ICACHE_INVAL_BY_LINE});
+	}
+	unsigned load;
+	unsigned helper = assign_roles(t, p, others, &load);
+	if (p->background_load && load == others)
+		report_info(t, "%s: no core to spare for the background load: run without it", p->name);
+	for (unsigned i = 0; i < others; i++)
+		args[i] = &run.core[i];
+	unsigned n = test_start_on_cores(t, core_body, args, others, idx);
+	uint64_t start = timer_ticks();
+	for (uint64_t round = 1; round <= run.rounds; round++) {
+		unsigned slot = (unsigned)(round % 2);
+		uint64_t deadline = deadline_after_us(run.wait_us);
+		write_function(&run, slot, tag(round));
+		run_steps(&run, p->writer, slot);
+		if (helper < n) {
+			handoff_publish_plain(&run.to_helper, round);
+			if (!handoff_wait_data(&run.core[helper].done, round, deadline))
+				break;
+		}
+		handoff_publish_plain(&run.to_readers, round);
+		bool all = true;
+		for (unsigned i = 0; i < n; i++)
+			if (run.core[i].role == ROLE_READER)
+				all &= handoff_wait_data(&run.core[i].done, round, deadline);
+		if (!all)
+			break;
+	}
+	uint64_t us = ticks_to_us(timer_ticks() - start);
+	handoff_publish_plain(&run.stop_load, 1);
+	test_join_cores(t, idx, n, test_deadline(t));
+	report_plan(t, p, idx, n, us);
+}
+
+void publish_run(struct test *t, const struct pub_plan *plans, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		bool needs_helper = plans[i].helper[0].op != P_END;
+		if (cores_online() < (needs_helper ? 3u : 2u)) {
+			report_skip(t, needs_helper ? "needs 3 cores" : "needs 2 cores", "%s", plans[i].name);
+			continue;
+		}
+		run_plan(t, &plans[i]);
+	}
+}

@@ -1,0 +1,78 @@
+/*
+ * The publish engine: one writer (core 0) writes a new function every round,
+ * runs its maintenance steps, optionally hands the range to a helper core
+ * that runs its own steps, then publishes the round; every other core waits,
+ * runs its steps and calls the code. Plans are data: which core issues which
+ * DC/IC/DSB/ISB, through which alias, over which lines, and when running
+ * the previous round's code is forbidden by the architecture on this core.
+ */
+#ifndef SELFMOD_PUBLISH_H
+#define SELFMOD_PUBLISH_H
+
+#include <stdbool.h>
+
+#include "suite.h"
+
+enum pub_op {
+	P_END = 0,
+	P_DC_CVAU,
+	P_DC_CVAC,
+	P_DC_CIVAC,
+	P_DC_IVAC, /* discard cached copies (after writing through the Non-cacheable alias) */
+	P_IC_IVAU,
+	P_IC_IALLUIS,
+	P_DSB_ISH,
+	P_DSB_ISHST,
+	P_ISB,
+	P_PIPELINE_SYNC, /* SGI to every other core; each context-synchronises on its exception return */
+};
+
+enum pub_alias { VIA_RW, VIA_RX, VIA_NC };
+
+/* Which lines of the function a step covers. */
+enum pub_span {
+	SPAN_ALL,           /* every line, at the system-safe line size */
+	SPAN_FIRST_LINE,    /* only the first line: a partial range */
+	SPAN_DOUBLE_STRIDE, /* every other line: a 128-byte stride on 64-byte lines */
+	SPAN_FIXED_64,      /* a fixed 64-byte stride whatever CTR_EL0 says (wasmtime's clear_cache) */
+	SPAN_CORE0_LINE,    /* core 0's own line size, used on every core */
+};
+
+struct pub_step {
+	unsigned char op, via, span;
+};
+
+/* When running stale code (an older round's) is forbidden on this system. */
+enum stale_rule {
+	STALE_FORBIDDEN,
+	STALE_FORBIDDEN_IF_IDC,         /* the sequence lacks the clean: fine only with IDC */
+	STALE_FORBIDDEN_IF_DIC,         /* lacks a usable invalidate: fine only with DIC */
+	STALE_FORBIDDEN_IF_IDC_AND_DIC, /* lacks maintenance of some lines */
+	STALE_FORBIDDEN_IF_PIPT,        /* invalidates through another alias: fine on a PIPT I-cache */
+	STALE_FORBIDDEN_IF_UNIFORM,     /* fine only if every core has core 0's line sizes */
+	STALE_ALLOWED,                  /* lacks a barrier or the reader's context synchronisation */
+};
+
+#define PUB_STEPS_MAX 8
+
+struct pub_plan {
+	const char *name;
+	bool write_nc; /* write the code through the Non-cacheable alias (else the RW alias) */
+	bool run_nc;   /* run it through the Non-cacheable alias (else the RX alias) */
+	struct pub_step writer[PUB_STEPS_MAX], helper[PUB_STEPS_MAX], reader[PUB_STEPS_MAX];
+	bool plain_wait;      /* the reader waits with no control dependency + ISB of its own */
+	bool background_load; /* one spare core stores to the lines around the code all along */
+	enum stale_rule rule;
+	const char *waived_by; /* stale is allowed after all where an erratum for this test applies */
+};
+
+/* The canonical same-core sequence, on the RW alias: DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB. */
+#define PUB_CANONICAL {P_DC_CVAU}, {P_DSB_ISH}, {P_IC_IVAU}, {P_DSB_ISH}, {P_ISB}
+
+/* Run each plan for t->iterations rounds on all online cores; one nested result per plan.
+   The deliberate defect inject=stale_reader makes readers run the previous round's slot. */
+void publish_run(struct test *t, const struct pub_plan *plans, unsigned n);
+
+#define PUB_INJECTIONS "stale_reader"
+
+#endif
