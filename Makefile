@@ -17,16 +17,18 @@ CONFIGS ?=
 ARGS ?=
 
 include board/$(BOARD)/board.mk
+IMAGE_NAME ?= selfmod.bin
 
 # CHECKED=1: an address mark before every DC/IC (src/icache.h) for the QEMU checker, in its own build dir.
 CHECKED ?=
 BUILD := build/$(BOARD)$(if $(CHECKED),-checked)
 HOST_BUILD := build/host
-IMAGE := $(BUILD)/selfmod.bin
+IMAGE := $(BUILD)/$(IMAGE_NAME)
 ELF := $(BUILD)/selfmod.elf
 
 # Debian packages: cross compiler, C library, emulator, and the host side.
-DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm gcc libc6-dev python3 make
+DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm gcc libc6-dev python3 make \
+	device-tree-compiler
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -Isrc -Iboard -Iboard/$(BOARD)
@@ -46,11 +48,11 @@ FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$
 # Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
 # of issuing them (SELFMOD_HOST_TRACE).
 HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c \
-	src/litmus_cond.c src/litmus_hist.c
+	src/litmus_cond.c src/litmus_hist.c src/crc32.c src/spintable.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test unit-tests runner-tests deps clean format help bench
+.PHONY: all build run test unit-tests runner-tests deps clean format help bench flash pi-boards
 
 all: build
 
@@ -90,16 +92,37 @@ $(HOST_BUILD)/virt.dtb: | deps-checked
 	@mkdir -p $(dir $@)
 	qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 4 -m 256M -nic none -display none -machine dumpdtb=$@
 
-unit-tests: $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
+# ... and, next to it, the Pi's: board/rpi3's, and one without release addresses for the
+# spin-table fallback (tests/host/test_spintable.c finds them in the same directory).
+UNIT_DTBS := $(HOST_BUILD)/virt.dtb $(HOST_BUILD)/rpi3.dtb $(HOST_BUILD)/spin_fallback.dtb
+$(HOST_BUILD)/rpi3.dtb: board/rpi3/rpi3.dts | deps-checked
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
+$(HOST_BUILD)/spin_fallback.dtb: tests/host/spin_fallback.dts | deps-checked
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
+
+unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
 	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
 
-runner-tests:
+runner-tests: pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 
 run: build
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
+# The Raspberry Pi images (and chainloaders) that make test boots or checks, whatever BOARD is.
+PI_BOARDS := rpi3 rpi4
+pi-boards:
+	@for b in $(PI_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b build loader || exit 1; done
+
+# make flash PORT=/dev/ttyUSB0: send a Pi image to the serial chainloader, stream the run.
+FLASH_BOARD ?= rpi4
+flash:
+	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
+	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
+
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 
@@ -134,3 +157,5 @@ clean:
 include tests/plugin/plugin.mk
 
 -include $(FW_OBJS:.o=.d)
+# Board-specific products (the Pi boards: device tree, SD-card folder, chainloader).
+-include board/$(BOARD)/rules.mk

@@ -63,7 +63,7 @@ def seconds(value: float) -> str:
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 CONFIG_KEYS = ("name", "machine", "cpu", "smp", "accel", "memory", "append",
-               "timeout", "default", "command", "expect_exit", "image", "icount")
+               "timeout", "default", "command", "expect_exit", "image", "icount", "extra")
 QEMU_KEYS = ("machine", "cpu", "smp", "accel")
 
 
@@ -81,8 +81,9 @@ class Config:
     default: bool = True
     command: str = ""
     expect_exit: int | None = None
-    image: str = ""   # this configuration's own image instead of --image (e.g. the litmus build)
+    image: str = ""   # this configuration's own image instead of --image (e.g. the litmus build, a Pi board's)
     icount: str = ""                    # QEMU -icount (e.g. shift=0: the PMU counts instructions exactly)
+    extra: str = ""                     # more QEMU arguments, shell-split (e.g. -dtb FILE)
     where: str = ""
 
     def describe(self) -> str:
@@ -94,8 +95,12 @@ class Config:
                     f"-m {self.memory} -accel {self.accel}")
             if self.icount:
                 text += f" -icount {self.icount}"
+            if self.extra:
+                text += f" {self.extra}"
             if self.append:
                 text += f" -append {shlex.quote(self.append)}"
+        if self.image:
+            text += f"; image {self.image}"
         text += f"; timeout {seconds(self.timeout)} s"
         if self.expect_exit is not None:
             text += f"; expects exit status {self.expect_exit}"
@@ -180,8 +185,11 @@ def parse_config_line(line: str, where: str) -> Config:
         raise UsageError(f"{where}: missing name=")
     if not NAME_RE.fullmatch(name):
         raise UsageError(f"{where}: name {name!r} may only use letters, digits, '.', '_' and '-'")
-    if "command" in fields and not shlex.split(fields["command"]):
-        raise UsageError(f"{where}: command= is empty")
+    for key in ("command", "extra", "image"):
+        if key in fields and not shlex.split(fields[key]):
+            raise UsageError(f"{where}: {key}= is empty")
+    if "extra" in fields and "command" in fields:
+        raise UsageError(f"{where}: extra= adds QEMU arguments; it cannot go with command=")
     if "command" not in fields:
         missing = [key for key in QEMU_KEYS if not fields.get(key)]
         if missing:
@@ -829,6 +837,7 @@ def qemu_argv(config: Config, image: str, extra_append: str, qemu: list[str]) ->
             "-semihosting-config", "enable=on,target=native", "-no-reboot", "-kernel", image]
     if config.icount:
         argv += ["-icount", config.icount]
+    argv += shlex.split(config.extra)
     append = " ".join(part for part in (config.append.strip(), extra_append.strip()) if part)
     if append:
         argv += ["-append", append]
@@ -855,8 +864,9 @@ def prepare_jobs(configs: list[Config], args: argparse.Namespace, environ: dict[
         argv = config_argv(config, image, args.append, qemu)
         uses_image = not config.command or "{image}" in config.command
         if uses_image and not Path(image).is_file():
+            hint = f"fix image= at {config.where}" if config.image else "pass --image"
             raise UsageError(f"image not found: {image} (needed by {config.name}; "
-                             f"build it first or pass --image)")
+                             f"build it first or {hint})")
         if shutil.which(argv[0]) is None:
             hint = "" if config.command else " (set QEMU=/path/to/qemu-system-aarch64)"
             raise UsageError(f"{config.name}: program not found: {argv[0]}{hint}")

@@ -299,6 +299,31 @@ class ConfigFileTests(unittest.TestCase):
         plain = runner.parse_config_line("name=y machine=virt cpu=max smp=1 accel=tcg", "f:2")
         self.assertNotIn("-append", runner.qemu_argv(plain, "i", "", ["q"]))
 
+    def test_image_and_extra_keys(self):
+        config = runner.parse_config_line(
+            'name=pi machine=raspi3b cpu=cortex-a53 smp=4 memory=1G accel=tcg '
+            'image=build/rpi3/kernel8.img extra="-dtb build/rpi3/rpi3.dtb"', "f:1")
+        self.assertEqual((config.image, config.extra), ("build/rpi3/kernel8.img", "-dtb build/rpi3/rpi3.dtb"))
+        argv = runner.qemu_argv(config, config.image, "run=x", ["q"])
+        kernel = argv.index("-kernel")
+        self.assertEqual(argv[kernel:], ["-kernel", "build/rpi3/kernel8.img", "-dtb", "build/rpi3/rpi3.dtb",
+                                         "-append", "run=x"])
+        self.assertIn("-dtb build/rpi3/rpi3.dtb; image build/rpi3/kernel8.img", config.describe())
+
+    def test_config_image_overrides_command_line_image(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            image = Path(tmp) / "pi.img"
+            image.write_bytes(b"x")
+            config = runner.parse_config_line(f"name=h command='true {{image}}' image={image}", "f:1")
+            args = runner.build_parser().parse_args(["--image", "virt.bin"])
+            job, = runner.prepare_jobs([config], args, {})
+            self.assertEqual(job.argv, ["true", str(image)])
+            missing = runner.parse_config_line("name=m command='true {image}' image=nowhere.img", "c.txt:7")
+            with self.assertRaises(runner.UsageError) as ctx:
+                runner.prepare_jobs([missing], args, {})
+            self.assertIn("image not found: nowhere.img (needed by m; build it first or fix image= at c.txt:7)",
+                          str(ctx.exception))
+
     def test_command_substitutes_image(self):
         config = runner.parse_config_line("name=h command='bin/unit --image {image}'", "f:1")
         self.assertEqual(runner.config_argv(config, "a b.bin", "", ["q"]), ["bin/unit", "--image", "a b.bin"])
@@ -313,6 +338,9 @@ class ConfigFileTests(unittest.TestCase):
             "name=a machine=virt cpu=max": "missing smp=, accel=",
             "name=a command='unterminated": "quotation",
             "name=../a command=x": "may only use",
+            "name=a machine=virt cpu=max smp=1 accel=tcg extra=''": "extra= is empty",
+            "name=a command=x image=": "image= is empty",
+            "name=a command=x extra=-dtb": "cannot go with command=",
         }
         for line, message in cases.items():
             with self.subTest(line=line), self.assertRaises(runner.UsageError) as ctx:

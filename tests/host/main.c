@@ -31,6 +31,9 @@ static const struct check_test tests[] = {
 	TEST(litmus_cond_stack_limit),
 	TEST(litmus_atom_masks),
 	TEST(litmus_histogram),
+	TEST(crc32_values),
+	TEST(spintable_from_dtb),
+	TEST(spintable_fallback),
 };
 
 int main(int argc, char **argv)

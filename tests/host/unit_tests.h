@@ -39,4 +39,8 @@ void test_litmus_cond_stack_limit(const struct check_env *env);
 void test_litmus_atom_masks(const struct check_env *env);
 void test_litmus_histogram(const struct check_env *env);
 
+void test_crc32_values(const struct check_env *env);
+void test_spintable_from_dtb(const struct check_env *env);
+void test_spintable_fallback(const struct check_env *env);
+
 #endif

@@ -5,6 +5,7 @@
  * sequences whose outcome the architecture leaves open.
  */
 #include "publish.h"
+#include "start.h"
 
 #define DC(op, via) {op, via, SPAN_ALL}
 #define WRITER_DC_ONLY {P_DC_CVAU}, {P_DSB_ISH}
@@ -49,7 +50,14 @@ static const struct pub_plan sync_plans[] = {
 	 .plain_wait = true, .rule = STALE_FORBIDDEN},
 };
 
-static void sync_run(struct test *t) { publish_run(t, sync_plans, 1); }
+static void sync_run(struct test *t)
+{
+	if (boot_irq_problem()) { /* e.g. rpi3: the BCM2837 has no GIC, so no SGIs */
+		test_skip(t, "pipeline_sync_all_cores needs SGIs, and this board has no interrupt controller the suite drives");
+		return;
+	}
+	publish_run(t, sync_plans, 1);
+}
 
 TEST_CASE(440, sync_case, .name = "pipeline_sync", .group = "smc",
 	  .summary = "after pipeline_sync_all_cores() (an SGI to every core, whose exception return synchronises it) "
