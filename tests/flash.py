@@ -3,7 +3,7 @@
 
 The board runs the chainloader (build/rpi4/sdcard-loader on its SD card). This
 tool waits for the loader's announcement, sends the image with its size and
-CRC-32 (protocol: loader/protocol.h and the README), retries when the loader
+CRC-32 (protocol: board/pi/loader/protocol.h and the README), retries when the loader
 rejects a transfer, then streams the console and judges it exactly as
 tests/runner.py judges a QEMU run: the last line printed is
 "N passed, N failed, N skipped" and the exit status is 0 only if nothing failed
@@ -33,7 +33,7 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import runner  # noqa: E402  (KTAP parsing, expectations, summary and JUnit: one implementation)
 
-# loader/protocol.h
+# board/pi/loader/protocol.h
 ANNOUNCE = b"\x03\x03\x03"
 MAGIC = b"SMLD"
 MIN_SIZE = 64

@@ -1,7 +1,7 @@
 /*
  * What the Raspberry Pi boards (board/rpi3, board/rpi4) share. Each board
  * folder supplies pi_soc.h (addresses); the code in board/pi is compiled once
- * per board. Also used by the serial chainloader (loader/).
+ * per board. Also used by the serial chainloader (board/pi/loader/).
  */
 #ifndef SELFMOD_PI_H
 #define SELFMOD_PI_H

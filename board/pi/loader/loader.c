@@ -1,6 +1,6 @@
 /*
  * The serial chainloader: receives a test image over the PL011 (protocol in
- * loader/protocol.h and the README), checks its size, CRC-32 and arm64 Image
+ * board/pi/loader/protocol.h and the README), checks its size, CRC-32 and arm64 Image
  * header, and runs it at 0x80000 with the DTB the firmware gave the loader.
  * A partial, corrupt or oversized image is never run: the loader says why and
  * waits for the next attempt. Every wait for the host is bounded.
@@ -15,7 +15,7 @@
 #include "timer.h"
 
 void loader_main(uint64_t dtb, uint64_t loaded_at) __attribute__((noreturn));
-/* loader/entry.S: cache maintenance over [start, start+size), then branch to entry with x0 = dtb. */
+/* board/pi/loader/entry.S: cache maintenance over [start, start+size), then branch to entry with x0 = dtb. */
 void loader_run(uint64_t entry, uint64_t dtb, uint64_t start, uint64_t size) __attribute__((noreturn));
 
 static void put(const char *s)
