@@ -272,11 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 2
+    args, status = runner.parse_args_or_status(build_parser(), argv)
+    if args is None:
+        return status
     try:
         for path, what in ((args.image, "checked image (make CHECKED=1 build)"), (args.plugin, "plugin (make plugin)")):
             if not Path(path).is_file():

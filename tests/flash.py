@@ -453,11 +453,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    args, status = runner.parse_args_or_status(build_parser(), argv)
+    if args is None:
+        return status
     printer = runner.Printer(sys.stdout, sys.stderr, args.verbose)
     link = None
     try:

@@ -1026,13 +1026,20 @@ def run(args: argparse.Namespace, printer: Printer, environ: dict[str, str]) -> 
     return print_summary(reports, printer)
 
 
+def parse_args_or_status(parser: argparse.ArgumentParser, argv: list[str] | None):
+    """argparse without SystemExit, for the host tools' main(argv): (arguments, None), or (None, the
+    exit status) after --help (0) or a usage error argparse has already printed (2)."""
+    try:
+        return parser.parse_args(argv), None
+    except SystemExit as exc:
+        return None, exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, or a usage error already printed by argparse
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    args, status = parse_args_or_status(build_parser(), argv)
+    if args is None:
+        return status
     printer = Printer(sys.stdout, sys.stderr, args.verbose)
     try:
         return run(args, printer, dict(os.environ))
