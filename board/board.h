@@ -41,8 +41,8 @@ unsigned board_irq_ack(void);
 void board_irq_eoi(unsigned irq);
 /* Send software-generated interrupt sgi (0-15) to the core with this index; false if the board cannot. */
 bool board_irq_send_sgi(unsigned sgi, unsigned core);
-#define BOARD_IRQ_TIMER 30   /* the EL1 physical timer (the GIC's PPI 30; other boards map theirs to it) */
-#define BOARD_IRQ_NONE 1023
+#define BOARD_IRQ_TIMER 30 /* the EL1 physical timer (the GIC's PPI 30; other boards map theirs to it) */
+#define BOARD_IRQ_NONE	1023
 
 /* End the run: report status to the host where it can listen, then power off or halt. Never returns. */
 void board_exit(int status) __attribute__((noreturn));

@@ -10,12 +10,24 @@
 extern uint8_t __arena_start[];
 
 /* Read-write, never executable: write instructions here. */
-static inline uint32_t *arena_rw(size_t offset) { return (uint32_t *)(__arena_start + offset); }
+static inline uint32_t *arena_rw(size_t offset)
+{
+	return (uint32_t *)(__arena_start + offset);
+}
 /* Read-only, executable: run them from here. */
-static inline uintptr_t arena_rx(size_t offset) { return ARENA_RX_VA + offset; }
+static inline uintptr_t arena_rx(size_t offset)
+{
+	return ARENA_RX_VA + offset;
+}
 /* Normal Non-cacheable, read-write-executable: for Point-of-Coherency scenarios. */
-static inline uintptr_t arena_nc(size_t offset) { return ARENA_NC_VA + offset; }
+static inline uintptr_t arena_nc(size_t offset)
+{
+	return ARENA_NC_VA + offset;
+}
 /* Read-write-executable, cacheable: for code that stores to its own instructions (litmus tests). */
-static inline uintptr_t arena_rwx(size_t offset) { return ARENA_RWX_VA + offset; }
+static inline uintptr_t arena_rwx(size_t offset)
+{
+	return ARENA_RWX_VA + offset;
+}
 
 #endif

@@ -120,8 +120,9 @@ int args_parse(struct suite_args *a, const char *cmdline)
 			break;
 		char token[TOKEN_MAX];
 		if (len >= TOKEN_MAX) {
-			snprintf(a->error, sizeof(a->error), "boot argument '%.40s...' is too long (at most %d characters)",
-				 cmdline, TOKEN_MAX - 1);
+			snprintf(a->error, sizeof(a->error),
+				 "boot argument '%.40s...' is too long (at most %d characters)", cmdline,
+				 TOKEN_MAX - 1);
 			return -1;
 		}
 		memcpy(token, cmdline, len);

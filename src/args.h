@@ -9,28 +9,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ARGS_MAX_PATTERNS 16
-#define ARGS_PATTERN_MAX 48
-#define ARGS_ERROR_MAX 200
+#define ARGS_MAX_PATTERNS   16
+#define ARGS_PATTERN_MAX    48
+#define ARGS_ERROR_MAX	    200
 #define ARGS_ITERATIONS_MAX 1000000000ULL
 
 struct suite_args {
 	char patterns[ARGS_MAX_PATTERNS][ARGS_PATTERN_MAX]; /* run=: test names, groups or globs */
 	unsigned npatterns;
-	bool list;           /* list the tests and stop */
-	bool verbose;        /* a line per round */
+	bool list;	     /* list the tests and stop */
+	bool verbose;	     /* a line per round */
 	uint64_t iterations; /* 0: each test's default */
 	uint64_t seed;
 	bool seed_set;
 	char inject[ARGS_PATTERN_MAX]; /* a deliberate defect for self-tests, "" for none */
 	uint64_t test_timeout_s;       /* each test's deadline; 0: the default */
-	uint64_t run_timeout_s;        /* the whole run's deadline; 0: the default */
+	uint64_t run_timeout_s;	       /* the whole run's deadline; 0: the default */
 	char error[ARGS_ERROR_MAX];    /* why args_parse failed */
 };
 
 #define ARGS_TIMEOUT_MAX_S 86400ULL
-#define ARGS_USAGE                                                                                    \
-	"run=NAME|GROUP|GLOB[,...] list verbose iterations=N seed=N inject=NAME test_timeout=SECONDS " \
+#define ARGS_USAGE                                                                                                     \
+	"run=NAME|GROUP|GLOB[,...] list verbose iterations=N seed=N inject=NAME test_timeout=SECONDS "                 \
 	"run_timeout=SECONDS"
 
 /* 0 on success; -1 with a->error naming the bad token and what is valid. */

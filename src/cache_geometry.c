@@ -2,8 +2,14 @@
 
 #include "sysreg.h"
 
-unsigned ctr_dline_bytes(uint64_t ctr) { return 4u << CTR_DMINLINE(ctr); }
-unsigned ctr_iline_bytes(uint64_t ctr) { return 4u << CTR_IMINLINE(ctr); }
+unsigned ctr_dline_bytes(uint64_t ctr)
+{
+	return 4u << CTR_DMINLINE(ctr);
+}
+unsigned ctr_iline_bytes(uint64_t ctr)
+{
+	return 4u << CTR_IMINLINE(ctr);
+}
 
 bool cache_idc_effective(uint64_t ctr, uint64_t clidr)
 {
@@ -13,20 +19,20 @@ bool cache_idc_effective(uint64_t ctr, uint64_t clidr)
 struct cache_lines cache_lines_of(uint64_t ctr, uint64_t clidr)
 {
 	return (struct cache_lines){
-		.dline = ctr_dline_bytes(ctr),
-		.iline = ctr_iline_bytes(ctr),
-		.idc = cache_idc_effective(ctr, clidr),
-		.dic = CTR_DIC(ctr) != 0,
+	    .dline = ctr_dline_bytes(ctr),
+	    .iline = ctr_iline_bytes(ctr),
+	    .idc = cache_idc_effective(ctr, clidr),
+	    .dic = CTR_DIC(ctr) != 0,
 	};
 }
 
 struct cache_lines cache_lines_merge(struct cache_lines a, struct cache_lines b)
 {
 	return (struct cache_lines){
-		.dline = a.dline < b.dline ? a.dline : b.dline,
-		.iline = a.iline < b.iline ? a.iline : b.iline,
-		.idc = a.idc && b.idc,
-		.dic = a.dic && b.dic,
+	    .dline = a.dline < b.dline ? a.dline : b.dline,
+	    .iline = a.iline < b.iline ? a.iline : b.iline,
+	    .idc = a.idc && b.idc,
+	    .dic = a.dic && b.dic,
 	};
 }
 
@@ -38,9 +44,9 @@ bool cache_lines_equal(struct cache_lines a, struct cache_lines b)
 struct ccsidr_info ccsidr_decode(uint64_t ccsidr)
 {
 	struct ccsidr_info i = {
-		.line_bytes = 16u << CCSIDR_LINESIZE(ccsidr),
-		.ways = (unsigned)CCSIDR_ASSOC(ccsidr),
-		.sets = (unsigned)CCSIDR_NUMSETS(ccsidr),
+	    .line_bytes = 16u << CCSIDR_LINESIZE(ccsidr),
+	    .ways = (unsigned)CCSIDR_ASSOC(ccsidr),
+	    .sets = (unsigned)CCSIDR_NUMSETS(ccsidr),
 	};
 	i.size_bytes = (uint64_t)i.line_bytes * i.ways * i.sets;
 	return i;

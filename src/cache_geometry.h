@@ -9,8 +9,8 @@
 struct cache_lines {
 	unsigned dline; /* bytes */
 	unsigned iline; /* bytes */
-	bool idc;       /* no clean to PoU needed for instruction/data coherence */
-	bool dic;       /* no instruction cache invalidation needed */
+	bool idc;	/* no clean to PoU needed for instruction/data coherence */
+	bool dic;	/* no instruction cache invalidation needed */
 };
 
 struct ccsidr_info {

@@ -11,7 +11,10 @@
 static struct spinlock console_lock;
 static bool mmu_on;
 
-void console_mark_mmu_on(void) { mmu_on = true; }
+void console_mark_mmu_on(void)
+{
+	mmu_on = true;
+}
 
 static void put_line_raw(const char *line)
 {

@@ -28,7 +28,8 @@ int cores_discover(const struct fdt *fdt, const char **why)
 	cores[0].mpidr = self;
 	for (int n = fdt_first_subnode(fdt, cpus); n >= 0; n = fdt_next_subnode(fdt, n)) {
 		uint64_t mpidr;
-		if (!fdt_prop_has_string(fdt, n, "device_type", "cpu") || !fdt_prop_u64(fdt, n, "reg", addr_cells, 0, &mpidr))
+		if (!fdt_prop_has_string(fdt, n, "device_type", "cpu") ||
+		    !fdt_prop_u64(fdt, n, "reg", addr_cells, 0, &mpidr))
 			continue;
 		if ((mpidr & MPIDR_AFFINITY_MASK) == self)
 			continue;
@@ -125,8 +126,7 @@ void secondary_start(unsigned idx)
 	cpu_id_read(&c->id);
 	enum core_state starting = CORE_STARTING;
 	/* Too late (core 0 gave up on this core): stay out of the way. */
-	if (!__atomic_compare_exchange_n(&c->state, &starting, CORE_ONLINE, false, __ATOMIC_RELEASE,
-					 __ATOMIC_RELAXED))
+	if (!__atomic_compare_exchange_n(&c->state, &starting, CORE_ONLINE, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		for (;;)
 			wfe();
 	__asm__ volatile("dsb ish\n sev" ::: "memory");

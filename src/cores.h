@@ -24,10 +24,10 @@ enum core_state {
 };
 
 enum work_result {
-	WORK_DONE,      /* the function returned */
-	WORK_FAULTED,   /* it took an exception: see core->fault */
+	WORK_DONE,	/* the function returned */
+	WORK_FAULTED,	/* it took an exception: see core->fault */
 	WORK_TIMED_OUT, /* no answer by the deadline: the core is now CORE_LOST */
-	WORK_NOT_RUN,   /* the core was not online */
+	WORK_NOT_RUN,	/* the core was not online */
 };
 
 typedef void (*core_fn)(void *arg);
@@ -49,7 +49,10 @@ struct core {
 extern struct core cores[MAX_CORES];
 extern unsigned core_count;
 
-static inline unsigned this_core(void) { return (unsigned)read_sysreg(tpidr_el1); }
+static inline unsigned this_core(void)
+{
+	return (unsigned)read_sysreg(tpidr_el1);
+}
 
 /* Fill cores[] from /cpus (the boot core is index 0). Returns the count, or -1 with *why. */
 int cores_discover(const struct fdt *fdt, const char **why);

@@ -24,6 +24,7 @@ void cpu_id_read(struct cpu_id *id)
 	for (unsigned level = 1; level <= CACHE_LEVELS_MAX; level++) {
 		unsigned ctype = CLIDR_CTYPE(id->clidr, level);
 		id->ccsidr_data[level - 1] = ctype >= CTYPE_DATA ? read_ccsidr(level, false) : 0;
-		id->ccsidr_insn[level - 1] = (ctype == CTYPE_INSN || ctype == CTYPE_SEPARATE) ? read_ccsidr(level, true) : 0;
+		id->ccsidr_insn[level - 1] =
+		    (ctype == CTYPE_INSN || ctype == CTYPE_SEPARATE) ? read_ccsidr(level, true) : 0;
 	}
 }

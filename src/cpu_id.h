@@ -8,7 +8,7 @@
 
 struct cpu_id {
 	uint64_t midr, mpidr, revidr, ctr, clidr;
-	uint64_t current_el, sctlr; /* the state the core runs in */
+	uint64_t current_el, sctlr;		/* the state the core runs in */
 	uint64_t ccsidr_data[CACHE_LEVELS_MAX]; /* data or unified cache of level n+1, 0 if none */
 	uint64_t ccsidr_insn[CACHE_LEVELS_MAX]; /* instruction cache of level n+1, 0 if none */
 };

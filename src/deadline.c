@@ -7,7 +7,7 @@
 
 /* CNTP_CTL_EL0 (D17.9.15) */
 #define CNTP_CTL_ENABLE (1u << 0)
-#define CNTP_CTL_IMASK (1u << 1)
+#define CNTP_CTL_IMASK	(1u << 1)
 
 static bool available;
 
@@ -32,7 +32,10 @@ void deadline_init_this_core(void)
 		board_irq_enable_timer();
 }
 
-bool deadline_available(void) { return available; }
+bool deadline_available(void)
+{
+	return available;
+}
 
 void deadline_arm(uint64_t deadline)
 {

@@ -11,27 +11,27 @@
 
 /* MIDR_EL1 (D17.2.100) fields. */
 #define MIDR_IMPLEMENTER(m) (((m) >> 24) & 0xff)
-#define MIDR_VARIANT(m) (((m) >> 20) & 0xf)
-#define MIDR_PARTNUM(m) (((m) >> 4) & 0xfff)
-#define MIDR_REVISION(m) ((m)&0xf)
+#define MIDR_VARIANT(m)	    (((m) >> 20) & 0xf)
+#define MIDR_PARTNUM(m)	    (((m) >> 4) & 0xfff)
+#define MIDR_REVISION(m)    ((m)&0xf)
 /* rNpM as one number: (variant << 4) | revision. */
-#define MIDR_RV(m) ((unsigned)(MIDR_VARIANT(m) << 4 | MIDR_REVISION(m)))
+#define MIDR_RV(m)	      ((unsigned)(MIDR_VARIANT(m) << 4 | MIDR_REVISION(m)))
 #define RV(variant, revision) ((variant) << 4 | (revision))
 
-#define IMPL_ARM 0x41
-#define IMPL_CAVIUM 0x43
+#define IMPL_ARM      0x41
+#define IMPL_CAVIUM   0x43
 #define IMPL_QUALCOMM 0x51
 
 struct erratum {
 	const char *id;
 	const char *cores;
 	unsigned implementer, partnum;
-	unsigned rv_min, rv_max;  /* inclusive */
-	uint64_t revidr_fixed;    /* REVIDR_EL1 bits that mean "fixed in this part", 0 if none */
-	bool only_with_dic;       /* applies only when CTR_EL0.DIC is 1 */
+	unsigned rv_min, rv_max; /* inclusive */
+	uint64_t revidr_fixed;	 /* REVIDR_EL1 bits that mean "fixed in this part", 0 if none */
+	bool only_with_dic;	 /* applies only when CTR_EL0.DIC is 1 */
 	const char *effect;
 	const char *workaround;
-	const char *scenario;     /* the test that targets it */
+	const char *scenario; /* the test that targets it */
 };
 
 extern const struct erratum errata[];

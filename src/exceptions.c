@@ -17,7 +17,10 @@ struct recovery {
 static struct recovery recovery[MAX_CORES];
 static sync_exception_hook sync_hooks[MAX_CORES];
 
-void set_sync_exception_hook(sync_exception_hook hook) { sync_hooks[this_core()] = hook; }
+void set_sync_exception_hook(sync_exception_hook hook)
+{
+	sync_hooks[this_core()] = hook;
+}
 
 bool run_protected(void (*fn)(void *), void *arg, struct fault_record *fault)
 {
@@ -79,7 +82,7 @@ void exception_dispatch(struct exception_frame *frame, unsigned kind);
 void exception_abandon(struct exception_frame *frame, unsigned kind)
 {
 	struct fault_record f = {
-		.core = this_core(), .kind = kind, .esr = frame->esr, .elr = frame->elr, .far = frame->far};
+	    .core = this_core(), .kind = kind, .esr = frame->esr, .elr = frame->elr, .far = frame->far};
 	if (EXC_TYPE(kind) == EXC_TYPE_SYNC && kind / 4 == 0 && sync_hooks[f.core] && sync_hooks[f.core](frame))
 		return;
 	struct recovery *r = &recovery[f.core];

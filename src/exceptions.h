@@ -12,11 +12,11 @@ struct exception_frame {
 };
 
 /* kind = source * 4 + type, as boot/vectors.S numbers its entries. */
-#define EXC_TYPE(kind) ((kind)&3)
-#define EXC_TYPE_SYNC 0
-#define EXC_TYPE_IRQ 1
-#define EXC_SOURCE_CUR_SPX 1 /* taken while already on the exception stack */
-#define EXC_KIND_DEADLINE 16 /* not a vector: src/deadline.c abandons code that ran past its deadline */
+#define EXC_TYPE(kind)	   ((kind)&3)
+#define EXC_TYPE_SYNC	   0
+#define EXC_TYPE_IRQ	   1
+#define EXC_SOURCE_CUR_SPX 1  /* taken while already on the exception stack */
+#define EXC_KIND_DEADLINE  16 /* not a vector: src/deadline.c abandons code that ran past its deadline */
 
 struct fault_record {
 	unsigned core, kind;

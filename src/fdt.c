@@ -2,13 +2,12 @@
 
 #include <stddef.h>
 
-
-#define FDT_MAGIC 0xd00dfeedu
+#define FDT_MAGIC      0xd00dfeedu
 #define FDT_BEGIN_NODE 1u
-#define FDT_END_NODE 2u
-#define FDT_PROP 3u
-#define FDT_NOP 4u
-#define FDT_END 9u
+#define FDT_END_NODE   2u
+#define FDT_PROP       3u
+#define FDT_NOP	       4u
+#define FDT_END	       9u
 
 /* Byte-wise string helpers: the DTB is read with the MMU off, where picolibc's word-wide
    string routines could make unaligned accesses to Device memory. */
@@ -48,7 +47,10 @@ static uint32_t token_at(const struct fdt *f, int off)
 	return fdt_be32(f->blob + f->off_struct + off);
 }
 
-static uint32_t align4(uint32_t x) { return (x + 3) & ~3u; }
+static uint32_t align4(uint32_t x)
+{
+	return (x + 3) & ~3u;
+}
 
 /* Length of a NUL-terminated string inside the struct block, or -1 when unterminated. */
 static int struct_strlen(const struct fdt *f, uint32_t off)
@@ -135,7 +137,10 @@ static int first_node_at_or_after(const struct fdt *f, int off)
 	return -1;
 }
 
-int fdt_first_subnode(const struct fdt *f, int node) { return first_node_at_or_after(f, node_body(f, node)); }
+int fdt_first_subnode(const struct fdt *f, int node)
+{
+	return first_node_at_or_after(f, node_body(f, node));
+}
 
 int fdt_next_subnode(const struct fdt *f, int node)
 {

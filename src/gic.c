@@ -5,59 +5,68 @@
 #include "sysreg.h"
 
 /* Distributor (both versions), IHI 0048 / IHI 0069 */
-#define GICD_CTLR 0x0000
-#define GICD_ISENABLER(n) (0x0100 + 4 * (n))
-#define GICD_IPRIORITYR(n) (0x0400 + 4 * (n))
-#define GICD_SGIR 0x0f00
-#define GICD_ITARGETSR0 0x0800 /* reads back this core's CPU interface mask (banked) */
+#define GICD_CTLR	       0x0000
+#define GICD_ISENABLER(n)      (0x0100 + 4 * (n))
+#define GICD_IPRIORITYR(n)     (0x0400 + 4 * (n))
+#define GICD_SGIR	       0x0f00
+#define GICD_ITARGETSR0	       0x0800 /* reads back this core's CPU interface mask (banked) */
 #define GICD_SGIR_TARGET_SHIFT 16
-#define GICD_CTLR_ENABLE_GRP0 (1u << 0)
-#define GICD_CTLR_ENABLE_GRP1 (1u << 1)
-#define GICD_CTLR_ARE (1u << 4)
-#define GICD_CTLR_RWP (1u << 31)
+#define GICD_CTLR_ENABLE_GRP0  (1u << 0)
+#define GICD_CTLR_ENABLE_GRP1  (1u << 1)
+#define GICD_CTLR_ARE	       (1u << 4)
+#define GICD_CTLR_RWP	       (1u << 31)
 /* GICv2 CPU interface */
 #define GICC_CTLR 0x0000
-#define GICC_PMR 0x0004
-#define GICC_IAR 0x000c
+#define GICC_PMR  0x0004
+#define GICC_IAR  0x000c
 #define GICC_EOIR 0x0010
 /* GICv3 redistributor: RD_base frame, then SGI_base frame 64 KiB above */
-#define GICR_FRAME_SIZE 0x20000
-#define GICR_TYPER 0x0008
-#define GICR_WAKER 0x0014
-#define GICR_TYPER_LAST (1u << 4)
+#define GICR_FRAME_SIZE		   0x20000
+#define GICR_TYPER		   0x0008
+#define GICR_WAKER		   0x0014
+#define GICR_TYPER_LAST		   (1u << 4)
 #define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
-#define GICR_SGI_BASE 0x10000
-#define GICR_IGROUPR0 0x0080
-#define GICR_ISENABLER0 0x0100
-#define GICR_IPRIORITYR(n) (0x0400 + 4 * (n))
+#define GICR_SGI_BASE		   0x10000
+#define GICR_IGROUPR0		   0x0080
+#define GICR_ISENABLER0		   0x0100
+#define GICR_IPRIORITYR(n)	   (0x0400 + 4 * (n))
 /* GICv3 CPU interface system registers */
-#define ICC_SRE_EL1 S3_0_C12_C12_5
-#define ICC_PMR_EL1 S3_0_C4_C6_0
-#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
-#define ICC_IAR1_EL1 S3_0_C12_C12_0
-#define ICC_EOIR1_EL1 S3_0_C12_C12_1
-#define ICC_SGI1R_EL1 S3_0_C12_C11_5
+#define ICC_SRE_EL1	  S3_0_C12_C12_5
+#define ICC_PMR_EL1	  S3_0_C4_C6_0
+#define ICC_IGRPEN1_EL1	  S3_0_C12_C12_7
+#define ICC_IAR1_EL1	  S3_0_C12_C12_0
+#define ICC_EOIR1_EL1	  S3_0_C12_C12_1
+#define ICC_SGI1R_EL1	  S3_0_C12_C11_5
 #define SGI1R_INTID_SHIFT 24
-#define SGI1R_AFF1_SHIFT 16
-#define SGI1R_AFF2_SHIFT 32
-#define SGI1R_RS_SHIFT 44
-#define SGI1R_AFF3_SHIFT 48
+#define SGI1R_AFF1_SHIFT  16
+#define SGI1R_AFF2_SHIFT  32
+#define SGI1R_RS_SHIFT	  44
+#define SGI1R_AFF3_SHIFT  48
 
-#define PRIORITY_DEFAULT 0xa0
+#define PRIORITY_DEFAULT  0xa0
 #define PRIORITY_MASK_ALL 0xf0 /* let every priority above this through */
-#define POLL_LIMIT 1000000
+#define POLL_LIMIT	  1000000
 
 static enum gic_version version;
 static uintptr_t dist_base, cpu_base, redist_base;
 static uintptr_t this_redist[MAX_CORES];
 static uint8_t cpu_interface_mask[MAX_CORES]; /* GICv2 SGI target of each core */
-static uint64_t core_mpidr[MAX_CORES];        /* GICv3 SGI target of each core */
+static uint64_t core_mpidr[MAX_CORES];	      /* GICv3 SGI target of each core */
 
-static volatile uint32_t *reg32(uintptr_t base, unsigned off) { return (volatile uint32_t *)(base + off); }
-static volatile uint64_t *reg64(uintptr_t base, unsigned off) { return (volatile uint64_t *)(base + off); }
+static volatile uint32_t *reg32(uintptr_t base, unsigned off)
+{
+	return (volatile uint32_t *)(base + off);
+}
+static volatile uint64_t *reg64(uintptr_t base, unsigned off)
+{
+	return (volatile uint64_t *)(base + off);
+}
 
-enum gic_version gic_version(void) { return version; }
+enum gic_version gic_version(void)
+{
+	return version;
+}
 
 static int find_compatible(const struct fdt *f, int node, const char *compat)
 {
@@ -153,7 +162,10 @@ bool gic_init_this_core(void)
 	return true;
 }
 
-void gic_enable_ppi(unsigned id) { enable_private(id); }
+void gic_enable_ppi(unsigned id)
+{
+	enable_private(id);
+}
 
 static void enable_private(unsigned id)
 {
@@ -180,8 +192,8 @@ bool gic_send_sgi(unsigned sgi, unsigned core)
 	uint64_t m = core_mpidr[core];
 	uint64_t aff0 = m & 0xff;
 	write_sysreg(ICC_SGI1R_EL1, (uint64_t)sgi << SGI1R_INTID_SHIFT | ((m >> 8) & 0xff) << SGI1R_AFF1_SHIFT |
-					    ((m >> 16) & 0xff) << SGI1R_AFF2_SHIFT | (aff0 >> 4) << SGI1R_RS_SHIFT |
-					    ((m >> 32) & 0xff) << SGI1R_AFF3_SHIFT | (UL(1) << (aff0 & 15)));
+					((m >> 16) & 0xff) << SGI1R_AFF2_SHIFT | (aff0 >> 4) << SGI1R_RS_SHIFT |
+					((m >> 32) & 0xff) << SGI1R_AFF3_SHIFT | (UL(1) << (aff0 & 15)));
 	isb();
 	return true;
 }

@@ -13,7 +13,7 @@
 
 enum gic_version { GIC_NONE = 0, GIC_V2 = 2, GIC_V3 = 3 };
 
-#define GIC_SPURIOUS 1023
+#define GIC_SPURIOUS	       1023
 #define GIC_PPI_EL1_PHYS_TIMER 30 /* CNTP: PPI 14 (Arm BSA) */
 
 /* The version the DTB describes (compatible "arm,gic-v3", "arm,cortex-a15-gic" or "arm,gic-400"). */

@@ -5,15 +5,15 @@
 #ifdef SELFMOD_HOST_TRACE
 /* Host unit tests: every instruction this file would issue is recorded instead (tests/host). */
 void maint_trace(const char *insn, uintptr_t address);
-#define MAINT_OP(insn, p) maint_trace(insn, p)
+#define MAINT_OP(insn, p)   maint_trace(insn, p)
 #define MAINT_BARRIER(insn) maint_trace(insn, 0)
 #else
-#define MAINT_OP(insn, p) __asm__ volatile(insn ", %0" ::"r"(p) : "memory")
+#define MAINT_OP(insn, p)   __asm__ volatile(insn ", %0" ::"r"(p) : "memory")
 #define MAINT_BARRIER(insn) __asm__ volatile(insn ::: "memory")
 #endif
 
 static struct cache_lines lines = {.dline = 4, .iline = 4}; /* safe (slow) until configured */
-static unsigned dshift = 2, ishift = 2;                       /* log2 of the line sizes */
+static unsigned dshift = 2, ishift = 2;			    /* log2 of the line sizes */
 static size_t whole_cache_threshold = ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT;
 
 void icache_configure(struct cache_lines l)
@@ -22,47 +22,56 @@ void icache_configure(struct cache_lines l)
 	dshift = (unsigned)__builtin_ctz(l.dline);
 	ishift = (unsigned)__builtin_ctz(l.iline);
 }
-struct cache_lines icache_configuration(void) { return lines; }
-void icache_set_whole_cache_threshold(size_t bytes) { whole_cache_threshold = bytes; }
+struct cache_lines icache_configuration(void)
+{
+	return lines;
+}
+void icache_set_whole_cache_threshold(size_t bytes)
+{
+	whole_cache_threshold = bytes;
+}
 
 /*
  * One maintenance instruction per line, and the step to the next line's address (DC and IC take no
  * offset): the loop is unrolled by LINES_UNROLL with a computed entry (Duff's device), so a line costs
  * those two instructions plus 2/LINES_UNROLL for the loop, with no separate loop for the remainder.
  */
-#define LINES_UNROLL 32
+#define LINES_UNROLL	  32
 #define SMALL_RANGE_LINES 4 /* below this, a plain loop costs less than the computed entry */
-#define FALLTHROUGH __attribute__((fallthrough))
-#define C(k, L) FALLTHROUGH; case k: L
-#define UNROLLED_CASES_31_TO_1(L) \
-	C(31, L) C(30, L) C(29, L) C(28, L) C(27, L) C(26, L) C(25, L) C(24, L) \
-	C(23, L) C(22, L) C(21, L) C(20, L) C(19, L) C(18, L) C(17, L) C(16, L) \
-	C(15, L) C(14, L) C(13, L) C(12, L) C(11, L) C(10, L) C(9, L) C(8, L) \
-	C(7, L) C(6, L) C(5, L) C(4, L) C(3, L) C(2, L) C(1, L)
+#define FALLTHROUGH	  __attribute__((fallthrough))
+#define C(k, L)                                                                                                        \
+	FALLTHROUGH;                                                                                                   \
+	case k:                                                                                                        \
+		L
+#define UNROLLED_CASES_31_TO_1(L)                                                                                      \
+	C(31, L)                                                                                                       \
+	C(30, L) C(29, L) C(28, L) C(27, L) C(26, L) C(25, L) C(24, L) C(23, L) C(22, L) C(21, L) C(20, L) C(19, L)    \
+	    C(18, L) C(17, L) C(16, L) C(15, L) C(14, L) C(13, L) C(12, L) C(11, L) C(10, L) C(9, L) C(8, L) C(7, L)   \
+		C(6, L) C(5, L) C(4, L) C(3, L) C(2, L) C(1, L)
 
-#define DEFINE_LINE_OP(name, insn)                                                                  \
-	static inline __attribute__((always_inline)) void name(uintptr_t p, size_t n, uintptr_t step) \
-	{                                                                                           \
-		if (n < SMALL_RANGE_LINES) { /* a few lines (patching an instruction): no dispatch */ \
-			if (n)                                                                      \
-				do {                                                                \
-					LINE_STEP(insn)                                             \
-				} while (--n);                                                      \
-			return;                                                                     \
-		}                                                                                   \
-		uintptr_t end = p + n * step;                                                       \
-		switch (n % LINES_UNROLL) {                                                         \
-		case 0:                                                                             \
-			do {                                                                        \
-				LINE_STEP(insn)                                                     \
-				UNROLLED_CASES_31_TO_1(LINE_STEP(insn))                             \
-			} while (p != end);                                                         \
-		default: break;                                                                     \
-		}                                                                                   \
+#define DEFINE_LINE_OP(name, insn)                                                                                     \
+	static inline __attribute__((always_inline)) void name(uintptr_t p, size_t n, uintptr_t step)                  \
+	{                                                                                                              \
+		if (n < SMALL_RANGE_LINES) { /* a few lines (patching an instruction): no dispatch */                  \
+			if (n)                                                                                         \
+				do {                                                                                   \
+					LINE_STEP(insn)                                                                \
+				} while (--n);                                                                         \
+			return;                                                                                        \
+		}                                                                                                      \
+		uintptr_t end = p + n * step;                                                                          \
+		switch (n % LINES_UNROLL) {                                                                            \
+		case 0:                                                                                                \
+			do {                                                                                           \
+				LINE_STEP(insn)                                                                        \
+				UNROLLED_CASES_31_TO_1(LINE_STEP(insn))                                                \
+			} while (p != end);                                                                            \
+		default: break;                                                                                        \
+		}                                                                                                      \
 	}
-#define LINE_STEP(insn)               \
-	MAINT_ADDRESS_MARK(p);        \
-	MAINT_OP(insn, p);            \
+#define LINE_STEP(insn)                                                                                                \
+	MAINT_ADDRESS_MARK(p);                                                                                         \
+	MAINT_OP(insn, p);                                                                                             \
 	p += step;
 
 DEFINE_LINE_OP(dc_cvau_lines, "dc cvau")
@@ -79,7 +88,10 @@ void dc_clean_lines(enum icache_clean kind, uintptr_t first, size_t n, uintptr_t
 	}
 }
 
-void ic_invalidate_lines(uintptr_t first, size_t n, uintptr_t step) { ic_ivau_lines(first, n, step); }
+void ic_invalidate_lines(uintptr_t first, size_t n, uintptr_t step)
+{
+	ic_ivau_lines(first, n, step);
+}
 
 /* cache_lines_covering for a line of 1 << shift bytes, without a division. */
 static inline size_t lines_covering(uintptr_t va, size_t len, unsigned shift, uintptr_t *first)
@@ -109,7 +121,8 @@ static inline __attribute__((always_inline)) void sync_range(uintptr_t va, size_
 		MAINT_BARRIER("dsb ish");
 	}
 	/* DIC removes the need to invalidate, unless the caller asked for the whole cache regardless. */
-	bool whole = inval == ICACHE_INVAL_ALL || (inval == ICACHE_INVAL_AUTO && len > whole_cache_threshold && !lines.dic);
+	bool whole =
+	    inval == ICACHE_INVAL_ALL || (inval == ICACHE_INVAL_AUTO && len > whole_cache_threshold && !lines.dic);
 	if (whole) {
 		MAINT_BARRIER("ic ialluis");
 		MAINT_BARRIER("dsb ish");
@@ -126,4 +139,7 @@ void icache_sync_range_with(const void *va, size_t len, struct icache_method m)
 	sync_range((uintptr_t)va, len, m.clean, m.inval);
 }
 
-void icache_sync_range(const void *va, size_t len) { sync_range((uintptr_t)va, len, ICACHE_CLEAN_POU, ICACHE_INVAL_AUTO); }
+void icache_sync_range(const void *va, size_t len)
+{
+	sync_range((uintptr_t)va, len, ICACHE_CLEAN_POU, ICACHE_INVAL_AUTO);
+}

@@ -12,8 +12,8 @@
 
 /* How the data side is cleaned. */
 enum icache_clean {
-	ICACHE_CLEAN_POU,       /* DC CVAU: enough for instruction fetch (skipped when IDC) */
-	ICACHE_CLEAN_POC,       /* DC CVAC: code fetched with caches off or through a Non-cacheable alias */
+	ICACHE_CLEAN_POU,	/* DC CVAU: enough for instruction fetch (skipped when IDC) */
+	ICACHE_CLEAN_POC,	/* DC CVAC: code fetched with caches off or through a Non-cacheable alias */
 	ICACHE_CLEAN_INVAL_POC, /* DC CIVAC: the Cortex-A53 errata 819472/826319/827319/824069 form */
 };
 
@@ -54,7 +54,10 @@ void icache_sync_range_with(const void *va, size_t len, struct icache_method m);
 /* Building blocks, for sequences that are the point of a test: no barriers, n lines from first by step. */
 void dc_clean_lines(enum icache_clean kind, uintptr_t first, size_t n, uintptr_t step);
 void ic_invalidate_lines(uintptr_t first, size_t n, uintptr_t step);
-static inline void ic_invalidate_all_is(void) { __asm__ volatile("ic ialluis" ::: "memory"); }
+static inline void ic_invalidate_all_is(void)
+{
+	__asm__ volatile("ic ialluis" ::: "memory");
+}
 
 /* The first line-aligned address and the number of lines of size line covering [start, start+len). */
 static inline size_t cache_lines_covering(uintptr_t start, size_t len, unsigned line, uintptr_t *first)

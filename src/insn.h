@@ -8,7 +8,10 @@
 #define INSN_RET 0xd65f03c0u
 
 /* MOVZ Wd, #imm16 (C6.2.229) */
-static inline uint32_t insn_movz_w(unsigned rd, uint16_t imm) { return 0x52800000u | (uint32_t)imm << 5 | (rd & 31); }
+static inline uint32_t insn_movz_w(unsigned rd, uint16_t imm)
+{
+	return 0x52800000u | (uint32_t)imm << 5 | (rd & 31);
+}
 
 /* A two-instruction function returning value: MOVZ W0, #value; RET. */
 static inline void insn_write_return(uint32_t *where, uint16_t value)
@@ -24,17 +27,23 @@ typedef uint32_t (*code_fn)(void);
  * trampoline). Arm ARM (DDI 0487) C6.2, the A64 base instruction of the same name; C4.1 for the
  * encoding classes. Branch offsets are in bytes from the branch itself, multiples of 4.
  */
-#define INSN_ISB 0xd5033fdfu     /* ISB SY (C6.2 ISB) */
+#define INSN_ISB     0xd5033fdfu /* ISB SY (C6.2 ISB) */
 #define INSN_DSB_ISH 0xd5033b9fu /* DSB ISH (C6.2 DSB) */
-#define INSN_BRK_0 0xd4200000u   /* BRK #0 (C6.2 BRK) */
+#define INSN_BRK_0   0xd4200000u /* BRK #0 (C6.2 BRK) */
 
 /* Condition codes (C1.2.4, Table C1-1). */
 enum insn_cond { COND_EQ = 0x0, COND_NE = 0x1 };
 
 /* B label (C6.2 B): imm26, +-128 MiB. */
-static inline uint32_t insn_b(int64_t off) { return 0x14000000u | ((uint32_t)(off >> 2) & 0x3ffffffu); }
+static inline uint32_t insn_b(int64_t off)
+{
+	return 0x14000000u | ((uint32_t)(off >> 2) & 0x3ffffffu);
+}
 /* BL label (C6.2 BL): imm26, writes X30. */
-static inline uint32_t insn_bl(int64_t off) { return 0x94000000u | ((uint32_t)(off >> 2) & 0x3ffffffu); }
+static inline uint32_t insn_bl(int64_t off)
+{
+	return 0x94000000u | ((uint32_t)(off >> 2) & 0x3ffffffu);
+}
 /* B.cond label (C6.2 B.cond): imm19, +-1 MiB. */
 static inline uint32_t insn_b_cond(enum insn_cond c, int64_t off)
 {
@@ -55,10 +64,19 @@ static inline uint32_t insn_tbz(unsigned rt, unsigned bit, int64_t off)
 	return 0x36000000u | (uint32_t)(bit >> 5) << 31 | (uint32_t)(bit & 31) << 19 |
 	       ((uint32_t)(off >> 2) & 0x3fffu) << 5 | (rt & 31);
 }
-static inline uint32_t insn_tbnz(unsigned rt, unsigned bit, int64_t off) { return insn_tbz(rt, bit, off) | 1u << 24; }
+static inline uint32_t insn_tbnz(unsigned rt, unsigned bit, int64_t off)
+{
+	return insn_tbz(rt, bit, off) | 1u << 24;
+}
 /* BR Xn / BLR Xn (C6.2 BR, BLR). */
-static inline uint32_t insn_br(unsigned rn) { return 0xd61f0000u | (rn & 31) << 5; }
-static inline uint32_t insn_blr(unsigned rn) { return 0xd63f0000u | (rn & 31) << 5; }
+static inline uint32_t insn_br(unsigned rn)
+{
+	return 0xd61f0000u | (rn & 31) << 5;
+}
+static inline uint32_t insn_blr(unsigned rn)
+{
+	return 0xd63f0000u | (rn & 31) << 5;
+}
 /* MOVZ / MOVK Xd, #imm16, LSL #(16*hw) (C6.2 MOVZ, MOVK), 64-bit. */
 static inline uint32_t insn_movz_x(unsigned rd, uint16_t imm, unsigned hw)
 {
@@ -81,9 +99,15 @@ static inline uint32_t insn_subs_x_imm(unsigned rd, unsigned rn, unsigned imm12)
 {
 	return 0xf1000000u | (imm12 & 0xfff) << 10 | (rn & 31) << 5 | (rd & 31);
 }
-static inline uint32_t insn_cmp_x_imm(unsigned rn, unsigned imm12) { return insn_subs_x_imm(31, rn, imm12); }
+static inline uint32_t insn_cmp_x_imm(unsigned rn, unsigned imm12)
+{
+	return insn_subs_x_imm(31, rn, imm12);
+}
 /* MOV Xd, Xm (C6.2 MOV (register), an alias of ORR Xd, XZR, Xm). */
-static inline uint32_t insn_mov_x(unsigned rd, unsigned rm) { return 0xaa0003e0u | (rm & 31) << 16 | (rd & 31); }
+static inline uint32_t insn_mov_x(unsigned rd, unsigned rm)
+{
+	return 0xaa0003e0u | (rm & 31) << 16 | (rd & 31);
+}
 /* STR / LDR Xt, [Xn, #imm] (C6.2 STR (immediate), LDR (immediate)), unsigned offset, multiple of 8. */
 static inline uint32_t insn_str_x(unsigned rt, unsigned rn, unsigned off)
 {

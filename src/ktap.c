@@ -4,7 +4,7 @@
 #include <string.h>
 
 static void emitf(const struct ktap_writer *w, unsigned depth, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int indent(char *buf, unsigned depth)
 {
@@ -34,9 +34,15 @@ static void emitf(const struct ktap_writer *w, unsigned depth, const char *fmt, 
 	va_end(ap);
 }
 
-void ktap_version(const struct ktap_writer *w, unsigned depth) { emitf(w, depth, "KTAP version 1"); }
+void ktap_version(const struct ktap_writer *w, unsigned depth)
+{
+	emitf(w, depth, "KTAP version 1");
+}
 
-void ktap_plan(const struct ktap_writer *w, unsigned depth, unsigned count) { emitf(w, depth, "1..%u", count); }
+void ktap_plan(const struct ktap_writer *w, unsigned depth, unsigned count)
+{
+	emitf(w, depth, "1..%u", count);
+}
 
 void ktap_subtest_begin(const struct ktap_writer *w, unsigned depth, const char *name)
 {
@@ -75,4 +81,7 @@ void ktap_diag(const struct ktap_writer *w, unsigned depth, const char *fmt, ...
 	va_end(ap);
 }
 
-void ktap_bail_out(const struct ktap_writer *w, const char *reason) { emitf(w, 0, "Bail out! %s", reason); }
+void ktap_bail_out(const struct ktap_writer *w, const char *reason)
+{
+	emitf(w, 0, "Bail out! %s", reason);
+}

@@ -14,7 +14,7 @@ struct ktap_writer {
 enum ktap_status { KTAP_OK, KTAP_NOT_OK, KTAP_SKIP };
 
 #define KTAP_LINE_MAX 240
-#define KTAP_INDENT 4 /* spaces per nesting level, as KUnit writes it */
+#define KTAP_INDENT   4 /* spaces per nesting level, as KUnit writes it */
 
 void ktap_version(const struct ktap_writer *w, unsigned depth);
 void ktap_plan(const struct ktap_writer *w, unsigned depth, unsigned count);
@@ -25,8 +25,7 @@ void ktap_subtest_begin(const struct ktap_writer *w, unsigned depth, const char 
    '#' and newlines in name become '_'. */
 void ktap_result(const struct ktap_writer *w, unsigned depth, unsigned number, enum ktap_status status,
 		 const char *name, const char *directive);
-void ktap_diag(const struct ktap_writer *w, unsigned depth, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void ktap_diag(const struct ktap_writer *w, unsigned depth, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ktap_vdiag(const struct ktap_writer *w, unsigned depth, const char *fmt, va_list ap);
 void ktap_bail_out(const struct ktap_writer *w, const char *reason);
 

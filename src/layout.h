@@ -7,26 +7,26 @@
 #ifndef SELFMOD_LAYOUT_H
 #define SELFMOD_LAYOUT_H
 
-#define MAX_CORES 8
-#define PAGE_SIZE 4096
-#define GUARD_SIZE PAGE_SIZE
-#define THREAD_STACK_SIZE (16 * 1024)
-#define EXC_STACK_SIZE (8 * 1024)
-#define CORE_STACK_SLOT (GUARD_SIZE + THREAD_STACK_SIZE + GUARD_SIZE + EXC_STACK_SIZE)
+#define MAX_CORES	       8
+#define PAGE_SIZE	       4096
+#define GUARD_SIZE	       PAGE_SIZE
+#define THREAD_STACK_SIZE      (16 * 1024)
+#define EXC_STACK_SIZE	       (8 * 1024)
+#define CORE_STACK_SLOT	       (GUARD_SIZE + THREAD_STACK_SIZE + GUARD_SIZE + EXC_STACK_SIZE)
 #define CORE_THREAD_STACK_BASE GUARD_SIZE
-#define CORE_THREAD_STACK_TOP (GUARD_SIZE + THREAD_STACK_SIZE)
-#define CORE_EXC_STACK_BASE (CORE_THREAD_STACK_TOP + GUARD_SIZE)
-#define CORE_EXC_STACK_TOP CORE_STACK_SLOT
+#define CORE_THREAD_STACK_TOP  (GUARD_SIZE + THREAD_STACK_SIZE)
+#define CORE_EXC_STACK_BASE    (CORE_THREAD_STACK_TOP + GUARD_SIZE)
+#define CORE_EXC_STACK_TOP     CORE_STACK_SLOT
 
 /* The SMC arena: one physical region, four virtual aliases (src/mmu.c). */
-#define ARENA_SIZE (2 * 1024 * 1024)
-#define ARENA_RX_VA 0x1000000000UL  /* read-only, executable, cacheable */
-#define ARENA_NC_VA 0x2000000000UL  /* Normal Non-cacheable, read-write, executable */
+#define ARENA_SIZE   (2 * 1024 * 1024)
+#define ARENA_RX_VA  0x1000000000UL /* read-only, executable, cacheable */
+#define ARENA_NC_VA  0x2000000000UL /* Normal Non-cacheable, read-write, executable */
 #define ARENA_RWX_VA 0x3000000000UL /* read-write, executable, cacheable: code written where it runs */
 /* The W^X window: WX_WINDOW_PAGES arena pages from WX_WINDOW_ARENA_OFFSET, mapped page by page (level 3,
    never a block) so one page's permissions can change (mmu_set_page_attrs); starts read-write, never executable. */
-#define WX_WINDOW_VA 0x4000000000UL
+#define WX_WINDOW_VA	       0x4000000000UL
 #define WX_WINDOW_ARENA_OFFSET 0x1f0000
-#define WX_WINDOW_PAGES 2
+#define WX_WINDOW_PAGES	       2
 
 #endif

@@ -7,13 +7,13 @@
 #include "layout.h"
 #include "sysreg.h"
 
-#define ATTR_NORMAL (PTE_ATTRINDX(MT_NORMAL) | PTE_SH_INNER | PTE_AF)
+#define ATTR_NORMAL  (PTE_ATTRINDX(MT_NORMAL) | PTE_SH_INNER | PTE_AF)
 #define ATTR_RW_DATA (ATTR_NORMAL | PTE_PXN | PTE_UXN)
 #define ATTR_RO_DATA (ATTR_NORMAL | PTE_AP_RO | PTE_PXN | PTE_UXN)
-#define ATTR_CODE (ATTR_NORMAL | PTE_AP_RO | PTE_UXN)
-#define ATTR_DEVICE (PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
-#define ATTR_NC_RWX (PTE_ATTRINDX(MT_NORMAL_NC) | PTE_SH_INNER | PTE_AF | PTE_UXN)
-#define ATTR_RWX (ATTR_NORMAL | PTE_UXN)
+#define ATTR_CODE    (ATTR_NORMAL | PTE_AP_RO | PTE_UXN)
+#define ATTR_DEVICE  (PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
+#define ATTR_NC_RWX  (PTE_ATTRINDX(MT_NORMAL_NC) | PTE_SH_INNER | PTE_AF | PTE_UXN)
+#define ATTR_RWX     (ATTR_NORMAL | PTE_UXN)
 
 #define PT_POOL_TABLES 24
 
@@ -23,9 +23,15 @@ static pt_table pool[PT_POOL_TABLES] __attribute__((section(".pagetables"), alig
 static struct pagetables tables;
 struct mmu_params mmu_boot_params __attribute__((aligned(64)));
 
-const struct pagetables *mmu_tables(void) { return &tables; }
+const struct pagetables *mmu_tables(void)
+{
+	return &tables;
+}
 
-static uint64_t addr(const void *p) { return (uint64_t)(uintptr_t)p; }
+static uint64_t addr(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
 
 static int map_if_any(uint64_t start, uint64_t end, uint64_t attrs)
 {
@@ -54,7 +60,8 @@ static int build_tables(uint64_t ram_base, uint64_t ram_end)
 	err = err ?: pt_map(&tables, ARENA_RX_VA, addr(__arena_start), ARENA_SIZE, ATTR_CODE);
 	err = err ?: pt_map(&tables, ARENA_NC_VA, addr(__arena_start), ARENA_SIZE, ATTR_NC_RWX);
 	err = err ?: pt_map(&tables, ARENA_RWX_VA, addr(__arena_start), ARENA_SIZE, ATTR_RWX);
-	err = err ?: pt_map(&tables, WX_WINDOW_VA, addr(__arena_start) + WX_WINDOW_ARENA_OFFSET,
+	err = err
+		  ?: pt_map(&tables, WX_WINDOW_VA, addr(__arena_start) + WX_WINDOW_ARENA_OFFSET,
 			    WX_WINDOW_PAGES * PT_PAGE_SIZE, ATTR_RW_DATA);
 	return err;
 }
@@ -91,10 +98,10 @@ int mmu_setup(uint64_t ram_base, uint64_t ram_size, const char **why)
 		return -1;
 	}
 	mmu_boot_params = (struct mmu_params){
-		.mair = MAIR_EL1_VALUE,
-		.tcr = tcr_value(),
-		.ttbr0 = addr(pool[0]),
-		.sctlr = SCTLR_EL1_RES1 | SCTLR_EL1_M | SCTLR_EL1_C | SCTLR_EL1_I | SCTLR_EL1_SA,
+	    .mair = MAIR_EL1_VALUE,
+	    .tcr = tcr_value(),
+	    .ttbr0 = addr(pool[0]),
+	    .sctlr = SCTLR_EL1_RES1 | SCTLR_EL1_M | SCTLR_EL1_C | SCTLR_EL1_I | SCTLR_EL1_SA,
 	};
 	invalidate_to_poc(addr(__image_start), addr(__image_end));
 	mmu_enable_this_core(&mmu_boot_params);
@@ -123,7 +130,7 @@ static uint64_t *window_descriptor(uintptr_t va)
 bool mmu_write_page_perm(uintptr_t va, enum mmu_page_perm perm)
 {
 	static const uint64_t attrs[] = {
-		[MMU_PAGE_RW_XN] = ATTR_RW_DATA, [MMU_PAGE_RO_X] = ATTR_CODE, [MMU_PAGE_RO_XN] = ATTR_RO_DATA};
+	    [MMU_PAGE_RW_XN] = ATTR_RW_DATA, [MMU_PAGE_RO_X] = ATTR_CODE, [MMU_PAGE_RO_XN] = ATTR_RO_DATA};
 	uint64_t *d = window_descriptor(va);
 	if (!d || !(*d & PTE_VALID))
 		return false;
@@ -138,6 +145,6 @@ bool mmu_set_page_perm(uintptr_t va, enum mmu_page_perm perm)
 	dsb_ish(); /* the descriptor is visible to every table walker before the invalidation */
 	tlbi_va_is(va);
 	dsb_ish(); /* the invalidation has completed on every core of the Inner Shareable domain */
-	isb();     /* and this core fetches with the new permissions */
+	isb();	   /* and this core fetches with the new permissions */
 	return true;
 }

@@ -28,13 +28,16 @@ void mmu_enable_this_core(const struct mmu_params *p); /* boot/entry.S */
 /* Permissions of a page of the W^X window (WX_WINDOW_VA, src/layout.h). */
 enum mmu_page_perm {
 	MMU_PAGE_RW_XN, /* read-write, never executable: write code here */
-	MMU_PAGE_RO_X,  /* read-only, executable: run it */
+	MMU_PAGE_RO_X,	/* read-only, executable: run it */
 	MMU_PAGE_RO_XN, /* read-only, never executable */
 };
 
 /* TLBI VAE1IS (Arm ARM C5.5 TLBI VAE1IS): this VA's entries, any ASID, on every core of the Inner
    Shareable domain. No barrier: the caller brackets it with DSB ISH. */
-static inline void tlbi_va_is(uintptr_t va) { __asm__ volatile("tlbi vae1is, %0" ::"r"(va >> 12) : "memory"); }
+static inline void tlbi_va_is(uintptr_t va)
+{
+	__asm__ volatile("tlbi vae1is, %0" ::"r"(va >> 12) : "memory");
+}
 
 /* Store the window page's new descriptor and nothing else (no barrier, no TLB maintenance): for
    sequences that are the point of a test. false if va is not in the window. */

@@ -2,12 +2,15 @@
 
 #include "sysreg.h"
 
-#define DESC_TYPE_MASK UL(3)
-#define DESC_BLOCK UL(1)       /* levels 1 and 2 */
+#define DESC_TYPE_MASK	   UL(3)
+#define DESC_BLOCK	   UL(1) /* levels 1 and 2 */
 #define DESC_TABLE_OR_PAGE UL(3) /* table at levels 1 and 2, page at level 3 */
-#define ATTR_MASK (~PTE_ADDR_MASK & ~DESC_TYPE_MASK)
+#define ATTR_MASK	   (~PTE_ADDR_MASK & ~DESC_TYPE_MASK)
 
-static unsigned level_shift(unsigned level) { return 12 + 9 * (3 - level); }
+static unsigned level_shift(unsigned level)
+{
+	return 12 + 9 * (3 - level);
+}
 
 void pt_init(struct pagetables *pt, pt_table *zeroed_pool, unsigned pool_size)
 {
@@ -16,8 +19,8 @@ void pt_init(struct pagetables *pt, pt_table *zeroed_pool, unsigned pool_size)
 	pt->used = 1;
 }
 
-static int map_level(struct pagetables *pt, uint64_t *table, unsigned level, uint64_t va, uint64_t pa,
-		     uint64_t size, uint64_t attrs)
+static int map_level(struct pagetables *pt, uint64_t *table, unsigned level, uint64_t va, uint64_t pa, uint64_t size,
+		     uint64_t attrs)
 {
 	uint64_t block = UL(1) << level_shift(level);
 	while (size) {

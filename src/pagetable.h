@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PT_VA_BITS 39
-#define PT_ENTRIES 512
+#define PT_VA_BITS   39
+#define PT_ENTRIES   512
 #define PT_PAGE_SIZE 4096UL
 
 typedef uint64_t pt_table[PT_ENTRIES];

@@ -16,7 +16,10 @@ static void on_sync_sgi(struct exception_frame *frame, unsigned irq)
 	handoff_ack(&acked[this_core()], __atomic_load_n(&request.value, __ATOMIC_ACQUIRE));
 }
 
-void pipeline_sync_setup(void) { irq_register(SGI_PIPELINE_SYNC, on_sync_sgi); }
+void pipeline_sync_setup(void)
+{
+	irq_register(SGI_PIPELINE_SYNC, on_sync_sgi);
+}
 
 unsigned pipeline_sync_all_cores(uint64_t deadline)
 {

@@ -2,26 +2,29 @@
 
 #include "timer.h"
 
-#define UART_DR 0x00
-#define UART_FR 0x18
-#define UART_IBRD 0x24
-#define UART_FBRD 0x28
-#define UART_LCRH 0x2c
-#define UART_CR 0x30
-#define UART_ICR 0x44
-#define FR_RXFE (1u << 4) /* receive FIFO empty */
-#define FR_TXFF (1u << 5) /* transmit FIFO full */
-#define FR_TXFE (1u << 7) /* transmit FIFO empty */
-#define DR_ERRORS (0xfu << 8) /* overrun, break, parity, framing error bits of a received byte */
-#define FR_BUSY (1u << 3)
-#define LCRH_FEN (1u << 4)
-#define LCRH_WLEN_8 (3u << 5)
-#define CR_UARTEN (1u << 0)
-#define CR_TXE (1u << 8)
-#define CR_RXE (1u << 9)
+#define UART_DR	      0x00
+#define UART_FR	      0x18
+#define UART_IBRD     0x24
+#define UART_FBRD     0x28
+#define UART_LCRH     0x2c
+#define UART_CR	      0x30
+#define UART_ICR      0x44
+#define FR_RXFE	      (1u << 4)	  /* receive FIFO empty */
+#define FR_TXFF	      (1u << 5)	  /* transmit FIFO full */
+#define FR_TXFE	      (1u << 7)	  /* transmit FIFO empty */
+#define DR_ERRORS     (0xfu << 8) /* overrun, break, parity, framing error bits of a received byte */
+#define FR_BUSY	      (1u << 3)
+#define LCRH_FEN      (1u << 4)
+#define LCRH_WLEN_8   (3u << 5)
+#define CR_UARTEN     (1u << 0)
+#define CR_TXE	      (1u << 8)
+#define CR_RXE	      (1u << 9)
 #define TX_SPIN_LIMIT 1000000
 
-static inline volatile uint32_t *reg(uintptr_t base, unsigned off) { return (volatile uint32_t *)(base + off); }
+static inline volatile uint32_t *reg(uintptr_t base, unsigned off)
+{
+	return (volatile uint32_t *)(base + off);
+}
 
 void pl011_init(uintptr_t base, uint32_t clock_hz, uint32_t baud)
 {

@@ -1,6 +1,6 @@
 #include "psci.h"
 
-#define PSCI_0_2_FN64_CPU_ON 0xc4000003u
+#define PSCI_0_2_FN64_CPU_ON   0xc4000003u
 #define PSCI_0_2_FN_SYSTEM_OFF 0x84000008u
 
 static enum psci_conduit conduit;
@@ -17,8 +17,14 @@ enum psci_conduit psci_conduit_from_fdt(const struct fdt *fdt)
 	return PSCI_CONDUIT_NONE;
 }
 
-void psci_set_conduit(enum psci_conduit c) { conduit = c; }
-enum psci_conduit psci_get_conduit(void) { return conduit; }
+void psci_set_conduit(enum psci_conduit c)
+{
+	conduit = c;
+}
+enum psci_conduit psci_get_conduit(void)
+{
+	return conduit;
+}
 
 static int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -40,13 +46,15 @@ int psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 	return (int)psci_call(PSCI_0_2_FN64_CPU_ON, mpidr, entry, context);
 }
 
-void psci_system_off(void) { psci_call(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0); }
+void psci_system_off(void)
+{
+	psci_call(PSCI_0_2_FN_SYSTEM_OFF, 0, 0, 0);
+}
 
 const char *psci_strerror(int err)
 {
-	static const char *const names[] = {"SUCCESS",     "NOT_SUPPORTED",    "INVALID_PARAMETERS",
-					    "DENIED",      "ALREADY_ON",       "ON_PENDING",
-					    "INTERNAL_FAILURE", "NOT_PRESENT", "DISABLED",
-					    "INVALID_ADDRESS"};
+	static const char *const names[] = {"SUCCESS",	  "NOT_SUPPORTED",  "INVALID_PARAMETERS", "DENIED",
+					    "ALREADY_ON", "ON_PENDING",	    "INTERNAL_FAILURE",	  "NOT_PRESENT",
+					    "DISABLED",	  "INVALID_ADDRESS"};
 	return err <= 0 && err >= -9 ? names[-err] : "unknown PSCI error";
 }

@@ -8,16 +8,16 @@
 
 enum psci_conduit { PSCI_CONDUIT_NONE, PSCI_CONDUIT_HVC, PSCI_CONDUIT_SMC };
 
-#define PSCI_SUCCESS 0
-#define PSCI_NOT_SUPPORTED -1
+#define PSCI_SUCCESS		0
+#define PSCI_NOT_SUPPORTED	-1
 #define PSCI_INVALID_PARAMETERS -2
-#define PSCI_DENIED -3
-#define PSCI_ALREADY_ON -4
-#define PSCI_ON_PENDING -5
-#define PSCI_INTERNAL_FAILURE -6
-#define PSCI_NOT_PRESENT -7
-#define PSCI_DISABLED -8
-#define PSCI_INVALID_ADDRESS -9
+#define PSCI_DENIED		-3
+#define PSCI_ALREADY_ON		-4
+#define PSCI_ON_PENDING		-5
+#define PSCI_INTERNAL_FAILURE	-6
+#define PSCI_NOT_PRESENT	-7
+#define PSCI_DISABLED		-8
+#define PSCI_INVALID_ADDRESS	-9
 
 /* Read /psci "method" ("hvc" or "smc"); NONE if absent. */
 enum psci_conduit psci_conduit_from_fdt(const struct fdt *fdt);

@@ -1,6 +1,6 @@
 #include "semihost.h"
 
-#define SYS_EXIT_EXTENDED 0x20
+#define SYS_EXIT_EXTENDED	     0x20
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026
 
 bool semihost_exit(int status)

@@ -22,6 +22,9 @@ static inline bool spin_lock_until(struct spinlock *l, uint64_t deadline)
 	return true;
 }
 
-static inline void spin_unlock(struct spinlock *l) { atomic_store_explicit(&l->held, 0, memory_order_release); }
+static inline void spin_unlock(struct spinlock *l)
+{
+	atomic_store_explicit(&l->held, 0, memory_order_release);
+}
 
 #endif

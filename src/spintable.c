@@ -56,7 +56,8 @@ int spintable_from_fdt(struct spintable *t, const struct fdt *fdt, const char **
 	unsigned addr_cells = cells && len == 4 ? fdt_be32(cells) : 1;
 	for (int n = fdt_first_subnode(fdt, cpus); n >= 0; n = fdt_next_subnode(fdt, n)) {
 		uint64_t mpidr;
-		if (!fdt_prop_has_string(fdt, n, "device_type", "cpu") || !fdt_prop_u64(fdt, n, "reg", addr_cells, 0, &mpidr))
+		if (!fdt_prop_has_string(fdt, n, "device_type", "cpu") ||
+		    !fdt_prop_u64(fdt, n, "reg", addr_cells, 0, &mpidr))
 			continue;
 		if (t->count == MAX_CORES)
 			break; /* src/cores.c reports the cores it cannot use */

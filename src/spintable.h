@@ -19,22 +19,22 @@
 
 /* Fallback when a /cpus/cpu node has no cpu-release-addr: the slots of the Pi firmware's and
    QEMU raspi's stubs, 0xd8 + 8 * Aff0 for cores 0-3 (cores 1-3 use 0xe0, 0xe8, 0xf0). */
-#define SPINTABLE_FALLBACK_SLOT0 0xd8UL
+#define SPINTABLE_FALLBACK_SLOT0       0xd8UL
 #define SPINTABLE_FALLBACK_SLOT_STRIDE 8UL
-#define SPINTABLE_FALLBACK_CORES 4
+#define SPINTABLE_FALLBACK_CORES       4
 
 /* Errors of spintable_release (negative, like PSCI's). */
-#define SPINTABLE_ERR_NO_SLOT -101    /* the DTB names another enable method, or no slot is known */
-#define SPINTABLE_ERR_UNMAPPED -102   /* the release slot is outside the memory map */
+#define SPINTABLE_ERR_NO_SLOT	 -101 /* the DTB names another enable method, or no slot is known */
+#define SPINTABLE_ERR_UNMAPPED	 -102 /* the release slot is outside the memory map */
 #define SPINTABLE_ERR_TABLE_FULL -103 /* more cores than MAX_CORES */
 
 enum spintable_source { SPINTABLE_NONE, SPINTABLE_FROM_DTB, SPINTABLE_FALLBACK };
 
 struct spintable_core {
-	uint64_t mpidr;        /* affinity bits of the cpu node's reg */
+	uint64_t mpidr;	       /* affinity bits of the cpu node's reg */
 	uint64_t release_addr; /* physical address of its release slot, 0 if none */
 	enum spintable_source source;
-	char method[16];       /* the node's enable-method, "" if absent */
+	char method[16]; /* the node's enable-method, "" if absent */
 };
 
 struct spintable {

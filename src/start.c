@@ -17,7 +17,7 @@
 #include "pipeline_sync.h"
 #include "start.h"
 
-#define TLS_BLOCK_SIZE 512
+#define TLS_BLOCK_SIZE		   512
 #define SECONDARY_START_TIMEOUT_US 2000000
 
 static uint8_t tls_blocks[MAX_CORES][TLS_BLOCK_SIZE] __attribute__((aligned(64)));
@@ -34,9 +34,18 @@ void core_runtime_init(unsigned idx)
 	_set_tls(tls_blocks[idx]);
 }
 
-const struct fdt *boot_dtb(void) { return &boot_fdt; }
-unsigned boot_entry_el(void) { return entry_el; }
-const char *boot_irq_problem(void) { return irq_problem; }
+const struct fdt *boot_dtb(void)
+{
+	return &boot_fdt;
+}
+unsigned boot_entry_el(void)
+{
+	return entry_el;
+}
+const char *boot_irq_problem(void)
+{
+	return irq_problem;
+}
 
 static void __attribute__((noreturn)) early_fatal(const char *what)
 {

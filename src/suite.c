@@ -19,8 +19,8 @@
 #include "timer.h"
 
 #define TEST_TIMEOUT_DEFAULT_S 30
-#define RUN_TIMEOUT_DEFAULT_S 600
-#define REAP_TIMEOUT_US 200000
+#define RUN_TIMEOUT_DEFAULT_S  600
+#define REAP_TIMEOUT_US	       200000
 
 extern const struct test_case __testcases_start[], __testcases_end[];
 
@@ -91,9 +91,15 @@ void test_skip(struct test *t, const char *reason)
 	report_info(t, "skipped: %s", reason);
 }
 
-bool test_injected(const struct test *t, const char *name) { return strcmp(t->inject, name) == 0; }
+bool test_injected(const struct test *t, const char *name)
+{
+	return strcmp(t->inject, name) == 0;
+}
 
-uint64_t test_deadline(const struct test *t) { return deadline_after_us(t->tc->timeout_ms * 1000); }
+uint64_t test_deadline(const struct test *t)
+{
+	return deadline_after_us(t->tc->timeout_ms * 1000);
+}
 
 uint64_t test_random(struct test *t)
 {
@@ -206,8 +212,8 @@ static void print_id_table(void)
 	for (unsigned i = 0; i < core_count; i++) {
 		const struct cpu_id *id = &cores[i].id;
 		if (cores[i].state != CORE_ONLINE) {
-			console_printf("# %-4u  0x%08llx  -           -           -           -           %s",
-				       i, (unsigned long long)cores[i].mpidr, core_state_name(cores[i].state));
+			console_printf("# %-4u  0x%08llx  -           -           -           -           %s", i,
+				       (unsigned long long)cores[i].mpidr, core_state_name(cores[i].state));
 			if (cores[i].start_error)
 				console_printf(" (%s)", board_core_start_strerror(cores[i].start_error));
 			console_printf("\n");
@@ -236,8 +242,11 @@ static void print_id_table(void)
 					continue;
 				struct ccsidr_info ci = ccsidr_decode(c);
 				console_printf(" | L%u%s CCSIDR=0x%llx %lluK %u-way %uB", lv,
-					       insn ? "I" : ctype == CTYPE_UNIFIED ? "U" : "D", (unsigned long long)c,
-					       (unsigned long long)(ci.size_bytes / 1024), ci.ways, ci.line_bytes);
+					       insn			? "I"
+					       : ctype == CTYPE_UNIFIED ? "U"
+									: "D",
+					       (unsigned long long)c, (unsigned long long)(ci.size_bytes / 1024),
+					       ci.ways, ci.line_bytes);
 			}
 		}
 		console_printf("\n");
@@ -273,8 +282,8 @@ static void configure_maintenance(void)
 		if (cores[i].state == CORE_ONLINE)
 			safe = cache_lines_merge(safe, cache_lines_of(cores[i].id.ctr, cores[i].id.clidr));
 	icache_configure(safe);
-	console_printf("# maintenance uses Dline %u Iline %u IDC %d DIC %d (safe for every online core)\n",
-		       safe.dline, safe.iline, safe.idc, safe.dic);
+	console_printf("# maintenance uses Dline %u Iline %u IDC %d DIC %d (safe for every online core)\n", safe.dline,
+		       safe.iline, safe.idc, safe.dic);
 }
 
 /* ---- running ---- */
@@ -340,12 +349,12 @@ static enum ktap_status run_one(const struct test_case *tc, unsigned number, con
 {
 	const struct suite_args *a = &run->args;
 	struct test t = {
-		.tc = tc,
-		.iterations = a->iterations ? a->iterations : tc->iterations,
-		.seed = a->seed + number,
-		.rng = (a->seed + number) * 0x9e3779b97f4a7c15ULL | 1,
-		.inject = knows_injection(tc, a->inject) ? a->inject : "",
-		.verbose = a->verbose,
+	    .tc = tc,
+	    .iterations = a->iterations ? a->iterations : tc->iterations,
+	    .seed = a->seed + number,
+	    .rng = (a->seed + number) * 0x9e3779b97f4a7c15ULL | 1,
+	    .inject = knows_injection(tc, a->inject) ? a->inject : "",
+	    .verbose = a->verbose,
 	};
 	char reason[120];
 	ktap_subtest_begin(&out, 1, tc->name);
@@ -353,7 +362,8 @@ static enum ktap_status run_one(const struct test_case *tc, unsigned number, con
 	if (t.inject[0])
 		report_info(&t, "DELIBERATE DEFECT inject=%s: this run must report not ok", t.inject);
 	if (deadline_passed(run->run_deadline)) {
-		report(&t, false, "started before the run's deadline of %llu s", (unsigned long long)run->run_timeout_s);
+		report(&t, false, "started before the run's deadline of %llu s",
+		       (unsigned long long)run->run_timeout_s);
 	} else if (cores_online() < tc->min_cores) {
 		describe_missing_cores(reason, sizeof(reason), tc->min_cores);
 		test_skip(&t, reason);
@@ -395,8 +405,11 @@ int suite_main(void)
 	console_printf("# seed=0x%llx (boot argument seed=0x%llx reproduces this run)\n", (unsigned long long)a->seed,
 		       (unsigned long long)a->seed);
 	console_printf("# deadlines: %llu s per test, %llu s for the run%s%s\n", (unsigned long long)run.test_timeout_s,
-		       (unsigned long long)run.run_timeout_s, boot_irq_problem() ? "; WARNING: no interrupts, so a stuck test "
-		       "cannot be stopped: " : "", boot_irq_problem() ? boot_irq_problem() : "");
+		       (unsigned long long)run.run_timeout_s,
+		       boot_irq_problem() ? "; WARNING: no interrupts, so a stuck test "
+					    "cannot be stopped: "
+					  : "",
+		       boot_irq_problem() ? boot_irq_problem() : "");
 	if (a->list) {
 		print_choices();
 		ktap_plan(&out, 0, 0);

@@ -18,17 +18,17 @@ struct test_case {
 	const char *group;
 	const char *summary; /* one line: what it checks */
 	void (*run)(struct test *t);
-	unsigned min_cores;       /* skipped with fewer cores online */
-	uint64_t iterations;      /* default rounds; boot argument iterations= overrides */
-	uint64_t timeout_ms;      /* deadline for each wait inside the test */
-	const char *injections;   /* space-separated deliberate defects it can be built with (inject=) */
-	bool explicit_only;       /* only when a run= pattern selects it: the default run skips it (benchmarks) */
+	unsigned min_cores;	/* skipped with fewer cores online */
+	uint64_t iterations;	/* default rounds; boot argument iterations= overrides */
+	uint64_t timeout_ms;	/* deadline for each wait inside the test */
+	const char *injections; /* space-separated deliberate defects it can be built with (inject=) */
+	bool explicit_only;	/* only when a run= pattern selects it: the default run skips it (benchmarks) */
 };
 
 /* order: a number; tests run in ascending order (boot checks first, then by complexity). */
-#define TEST_CASE(order, ident, ...)                                                                     \
-	static const struct test_case ident                                                                 \
-		__attribute__((used, section(".testcases." #order "." #ident), aligned(8))) = {__VA_ARGS__}
+#define TEST_CASE(order, ident, ...)                                                                                   \
+	static const struct test_case ident                                                                            \
+	    __attribute__((used, section(".testcases." #order "." #ident), aligned(8))) = {__VA_ARGS__}
 
 struct test {
 	const struct test_case *tc;

@@ -13,12 +13,12 @@
 #define CURRENTEL_EL_SHIFT 2
 
 /* SCTLR_EL1 (D17.2.118). */
-#define SCTLR_EL1_M BIT(0)   /* stage 1 MMU enable */
-#define SCTLR_EL1_A BIT(1)   /* alignment check */
-#define SCTLR_EL1_C BIT(2)   /* data cacheability */
-#define SCTLR_EL1_SA BIT(3)  /* SP alignment check */
-#define SCTLR_EL1_I BIT(12)  /* instruction cacheability */
-#define SCTLR_EL1_WXN BIT(19)
+#define SCTLR_EL1_M    BIT(0)  /* stage 1 MMU enable */
+#define SCTLR_EL1_A    BIT(1)  /* alignment check */
+#define SCTLR_EL1_C    BIT(2)  /* data cacheability */
+#define SCTLR_EL1_SA   BIT(3)  /* SP alignment check */
+#define SCTLR_EL1_I    BIT(12) /* instruction cacheability */
+#define SCTLR_EL1_WXN  BIT(19)
 #define SCTLR_EL1_RES1 (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 
 /* HCR_EL2 (D17.2.48). */
@@ -26,7 +26,7 @@
 
 /* CNTHCTL_EL2 (D17.9.2), E2H == 0 layout. */
 #define CNTHCTL_EL2_EL1PCTEN BIT(0) /* EL1 physical counter not trapped */
-#define CNTHCTL_EL2_EL1PCEN BIT(1)  /* EL1 physical timer not trapped */
+#define CNTHCTL_EL2_EL1PCEN  BIT(1) /* EL1 physical timer not trapped */
 
 /* CPTR_EL2 (D17.2.31), E2H == 0: RES1 bits, TFP bit 10 clear = FP not trapped. */
 #define CPTR_EL2_RES1 UL(0x33ff)
@@ -38,97 +38,97 @@
 #define SPSR_EL1H_DAIF_MASKED UL(0x3c5)
 
 /* CNTKCTL_EL1 (D17.9.12): event stream so a WFE never sleeps forever. */
-#define CNTKCTL_EL1_EVNTEN BIT(2)
+#define CNTKCTL_EL1_EVNTEN	BIT(2)
 #define CNTKCTL_EL1_EVNTI_SHIFT 4
 
 /* MAIR_EL1 (D17.2.97) attribute encodings and the indices this project uses. */
 #define MAIR_DEVICE_nGnRnE UL(0x00)
-#define MAIR_DEVICE_nGnRE UL(0x04)
-#define MAIR_NORMAL_NC UL(0x44)
-#define MAIR_NORMAL_WB UL(0xff)
-#define MT_DEVICE_nGnRE 0
-#define MT_NORMAL 1
-#define MT_NORMAL_NC 2
-#define MT_DEVICE_nGnRnE 3
-#define MAIR_EL1_VALUE                                                                     \
-	((MAIR_DEVICE_nGnRE << (8 * MT_DEVICE_nGnRE)) | (MAIR_NORMAL_WB << (8 * MT_NORMAL)) | \
+#define MAIR_DEVICE_nGnRE  UL(0x04)
+#define MAIR_NORMAL_NC	   UL(0x44)
+#define MAIR_NORMAL_WB	   UL(0xff)
+#define MT_DEVICE_nGnRE	   0
+#define MT_NORMAL	   1
+#define MT_NORMAL_NC	   2
+#define MT_DEVICE_nGnRnE   3
+#define MAIR_EL1_VALUE                                                                                                 \
+	((MAIR_DEVICE_nGnRE << (8 * MT_DEVICE_nGnRE)) | (MAIR_NORMAL_WB << (8 * MT_NORMAL)) |                          \
 	 (MAIR_NORMAL_NC << (8 * MT_NORMAL_NC)) | (MAIR_DEVICE_nGnRnE << (8 * MT_DEVICE_nGnRnE)))
 
 /* TCR_EL1 (D17.2.131), TTBR0 only. */
 #define TCR_T0SZ(va_bits) ((UL(64) - (va_bits)) << 0)
-#define TCR_IRGN0_WBWA (UL(1) << 8)
-#define TCR_ORGN0_WBWA (UL(1) << 10)
-#define TCR_SH0_INNER (UL(3) << 12)
-#define TCR_TG0_4K (UL(0) << 14)
-#define TCR_EPD1 BIT(23) /* no walks through TTBR1 */
-#define TCR_IPS_SHIFT 32
+#define TCR_IRGN0_WBWA	  (UL(1) << 8)
+#define TCR_ORGN0_WBWA	  (UL(1) << 10)
+#define TCR_SH0_INNER	  (UL(3) << 12)
+#define TCR_TG0_4K	  (UL(0) << 14)
+#define TCR_EPD1	  BIT(23) /* no walks through TTBR1 */
+#define TCR_IPS_SHIFT	  32
 
 /* ID_AA64MMFR0_EL1 (D17.2.64): PARange [3:0]. */
 #define ID_AA64MMFR0_PARANGE_MASK UL(0xf)
 
 /* Stage 1 VMSAv8-64 descriptors, 4 KiB granule (D8.3). */
-#define PTE_VALID BIT(0)
-#define PTE_TABLE BIT(1) /* at levels 0-2: next-level table; at level 3: page */
-#define PTE_PAGE BIT(1)
+#define PTE_VALID	BIT(0)
+#define PTE_TABLE	BIT(1) /* at levels 0-2: next-level table; at level 3: page */
+#define PTE_PAGE	BIT(1)
 #define PTE_ATTRINDX(i) ((unsigned long)(i) << 2)
-#define PTE_AP_RO BIT(7)  /* AP[2]: read-only */
-#define PTE_SH_INNER (UL(3) << 8)
-#define PTE_AF BIT(10)
-#define PTE_nG BIT(11)
-#define PTE_PXN BIT(53)
-#define PTE_UXN BIT(54)
-#define PTE_ADDR_MASK UL(0x0000fffffffff000)
+#define PTE_AP_RO	BIT(7) /* AP[2]: read-only */
+#define PTE_SH_INNER	(UL(3) << 8)
+#define PTE_AF		BIT(10)
+#define PTE_nG		BIT(11)
+#define PTE_PXN		BIT(53)
+#define PTE_UXN		BIT(54)
+#define PTE_ADDR_MASK	UL(0x0000fffffffff000)
 
 /* CTR_EL0 (D17.2.34). */
-#define CTR_IMINLINE(ctr) ((ctr) & 0xf)
-#define CTR_L1IP(ctr) (((ctr) >> 14) & 0x3)
+#define CTR_IMINLINE(ctr) ((ctr)&0xf)
+#define CTR_L1IP(ctr)	  (((ctr) >> 14) & 0x3)
 #define CTR_DMINLINE(ctr) (((ctr) >> 16) & 0xf)
-#define CTR_ERG(ctr) (((ctr) >> 20) & 0xf)
-#define CTR_CWG(ctr) (((ctr) >> 24) & 0xf)
-#define CTR_IDC(ctr) (((ctr) >> 28) & 0x1)
-#define CTR_DIC(ctr) (((ctr) >> 29) & 0x1)
-#define CTR_L1IP_VIPT 2
-#define CTR_L1IP_PIPT 3
+#define CTR_ERG(ctr)	  (((ctr) >> 20) & 0xf)
+#define CTR_CWG(ctr)	  (((ctr) >> 24) & 0xf)
+#define CTR_IDC(ctr)	  (((ctr) >> 28) & 0x1)
+#define CTR_DIC(ctr)	  (((ctr) >> 29) & 0x1)
+#define CTR_L1IP_VIPT	  2
+#define CTR_L1IP_PIPT	  3
 
 /* CLIDR_EL1 (D17.2.28). */
 #define CLIDR_CTYPE(clidr, level) (((clidr) >> (3 * ((level)-1))) & 0x7) /* level 1..7 */
-#define CLIDR_LOUIS(clidr) (((clidr) >> 21) & 0x7)
-#define CLIDR_LOC(clidr) (((clidr) >> 24) & 0x7)
-#define CLIDR_LOUU(clidr) (((clidr) >> 27) & 0x7)
-#define CTYPE_NONE 0
-#define CTYPE_INSN 1
-#define CTYPE_DATA 2
-#define CTYPE_SEPARATE 3
-#define CTYPE_UNIFIED 4
+#define CLIDR_LOUIS(clidr)	  (((clidr) >> 21) & 0x7)
+#define CLIDR_LOC(clidr)	  (((clidr) >> 24) & 0x7)
+#define CLIDR_LOUU(clidr)	  (((clidr) >> 27) & 0x7)
+#define CTYPE_NONE		  0
+#define CTYPE_INSN		  1
+#define CTYPE_DATA		  2
+#define CTYPE_SEPARATE		  3
+#define CTYPE_UNIFIED		  4
 
 /* CSSELR_EL1 (D17.2.35): Level [3:1], InD [0]. */
 #define CSSELR_LEVEL(level) ((unsigned long)((level)-1) << 1)
-#define CSSELR_IND BIT(0)
+#define CSSELR_IND	    BIT(0)
 
 /* CCSIDR_EL1 without FEAT_CCIDX (D17.2.25). */
-#define CCSIDR_LINESIZE(c) ((c) & 0x7)                /* log2(bytes) - 4 */
-#define CCSIDR_ASSOC(c) ((((c) >> 3) & 0x3ff) + 1)    /* ways */
-#define CCSIDR_NUMSETS(c) ((((c) >> 13) & 0x7fff) + 1) /* sets */
+#define CCSIDR_LINESIZE(c) ((c)&0x7)			/* log2(bytes) - 4 */
+#define CCSIDR_ASSOC(c)	   ((((c) >> 3) & 0x3ff) + 1)	/* ways */
+#define CCSIDR_NUMSETS(c)  ((((c) >> 13) & 0x7fff) + 1) /* sets */
 
 /* ESR_ELx (D17.2.37): exception class [31:26]. */
-#define ESR_EC(esr) (((esr) >> 26) & 0x3f)
-#define ESR_EC_UNKNOWN 0x00
-#define ESR_EC_HVC64 0x16
-#define ESR_EC_SMC64 0x17
+#define ESR_EC(esr)	(((esr) >> 26) & 0x3f)
+#define ESR_EC_UNKNOWN	0x00
+#define ESR_EC_HVC64	0x16
+#define ESR_EC_SMC64	0x17
 #define ESR_EC_IABT_LOW 0x20
 #define ESR_EC_IABT_CUR 0x21
 #define ESR_EC_PC_ALIGN 0x22
 #define ESR_EC_DABT_LOW 0x24
 #define ESR_EC_DABT_CUR 0x25
 #define ESR_EC_SP_ALIGN 0x26
-#define ESR_EC_BRK64 0x3c
+#define ESR_EC_BRK64	0x3c
 
 /* ESR_ELx ISS for data and instruction aborts (D17.2.37): fault status code and write-not-read. */
-#define ESR_FSC(esr) ((esr)&0x3f)
-#define ESR_WNR BIT(6)
+#define ESR_FSC(esr)		((esr)&0x3f)
+#define ESR_WNR			BIT(6)
 #define FSC_IS_TRANSLATION(fsc) (((fsc)&0x3c) == 0x04) /* levels 0-3 */
-#define FSC_IS_PERMISSION(fsc) (((fsc)&0x3c) == 0x0c)  /* levels 0-3 */
-#define FSC_ALIGNMENT 0x21
+#define FSC_IS_PERMISSION(fsc)	(((fsc)&0x3c) == 0x0c) /* levels 0-3 */
+#define FSC_ALIGNMENT		0x21
 
 /* MPIDR_EL1 (D17.2.101): affinity fields. */
 #define MPIDR_AFFINITY_MASK UL(0xff00ffffff)

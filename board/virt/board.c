@@ -8,18 +8,27 @@
 #include "semihost.h"
 
 #define VIRT_UART0 0x09000000UL
-#define VIRT_GICD 0x08000000UL
-#define VIRT_GICC 0x08010000UL /* GICv2 CPU interface */
-#define VIRT_GICR 0x080a0000UL /* GICv3 redistributors */
+#define VIRT_GICD  0x08000000UL
+#define VIRT_GICC  0x08010000UL /* GICv2 CPU interface */
+#define VIRT_GICR  0x080a0000UL /* GICv3 redistributors */
 
 static const struct mem_region mmio[] = {
-	/* GIC distributor, CPU interface and redistributors, UART, RTC, GPIO: 0x08000000-0x0fffffff */
-	{.base = 0x08000000UL, .size = 0x08000000UL, .kind = REGION_DEVICE},
+    /* GIC distributor, CPU interface and redistributors, UART, RTC, GPIO: 0x08000000-0x0fffffff */
+    {.base = 0x08000000UL, .size = 0x08000000UL, .kind = REGION_DEVICE},
 };
 
-const char *board_name(void) { return "virt"; }
-void board_console_init(void) { pl011_init(VIRT_UART0, 0, 0); }
-void board_console_putc(char c) { pl011_putc(VIRT_UART0, c); }
+const char *board_name(void)
+{
+	return "virt";
+}
+void board_console_init(void)
+{
+	pl011_init(VIRT_UART0, 0, 0);
+}
+void board_console_putc(char c)
+{
+	pl011_putc(VIRT_UART0, c);
+}
 
 unsigned board_mmio_regions(const struct mem_region **regions)
 {
@@ -38,8 +47,14 @@ int board_init(const struct fdt *fdt, const char **why)
 	return 0;
 }
 
-int board_core_start(uint64_t mpidr, uint64_t entry, uint64_t context) { return psci_cpu_on(mpidr, entry, context); }
-const char *board_core_start_strerror(int err) { return psci_strerror(err); }
+int board_core_start(uint64_t mpidr, uint64_t entry, uint64_t context)
+{
+	return psci_cpu_on(mpidr, entry, context);
+}
+const char *board_core_start_strerror(int err)
+{
+	return psci_strerror(err);
+}
 
 int board_irq_init(const struct fdt *fdt, const char **why)
 {

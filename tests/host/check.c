@@ -56,12 +56,12 @@ void check_skip_test(const char *reason)
 	check_diag("skipped: %s", reason);
 }
 
-#define FORMAT_NAME(buf, fmt)                          \
-	do {                                           \
-		va_list ap_;                           \
-		va_start(ap_, fmt);                    \
-		vsnprintf(buf, sizeof(buf), fmt, ap_); \
-		va_end(ap_);                           \
+#define FORMAT_NAME(buf, fmt)                                                                                          \
+	do {                                                                                                           \
+		va_list ap_;                                                                                           \
+		va_start(ap_, fmt);                                                                                    \
+		vsnprintf(buf, sizeof(buf), fmt, ap_);                                                                 \
+		va_end(ap_);                                                                                           \
 	} while (0)
 
 bool check_true(const char *file, int line, bool ok, const char *cond, const char *fmt, ...)
@@ -170,8 +170,8 @@ static void usage(FILE *f, const char *prog, const struct check_test *tests, uns
 enum { RUN = -1, EXIT_OK = 0, EXIT_USAGE = 2 };
 
 /* RUN with *env and *only filled in, or the status to exit with. */
-static int parse_options(int argc, char **argv, const struct check_test *tests, unsigned ntests,
-			 struct check_env *env, const char **only)
+static int parse_options(int argc, char **argv, const struct check_test *tests, unsigned ntests, struct check_env *env,
+			 const char **only)
 {
 	const char *prog = argc > 0 ? argv[0] : "unit_tests";
 	for (int i = 1; i < argc; i++) {

@@ -27,13 +27,13 @@ int check_main(int argc, char **argv, const struct check_test *tests, unsigned n
 
 /* The functions behind the macros: each records one nested result named by fmt and returns ok. */
 bool check_true(const char *file, int line, bool ok, const char *cond, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 bool check_eq_u64(const char *file, int line, uint64_t expected, uint64_t observed, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 bool check_eq_str(const char *file, int line, const char *expected, const char *observed, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 bool check_contains(const char *file, int line, const char *haystack, const char *needle, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /* A diagnostic line inside the current test. */
 void check_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -42,7 +42,7 @@ void check_skip_test(const char *reason);
 
 #define CHECK(cond, ...) check_true(__FILE__, __LINE__, (cond), #cond, __VA_ARGS__)
 /* Both printed in hex (and decimal) on failure. */
-#define CHECK_EQ_U64(expected, observed, ...) \
+#define CHECK_EQ_U64(expected, observed, ...)                                                                          \
 	check_eq_u64(__FILE__, __LINE__, (uint64_t)(expected), (uint64_t)(observed), __VA_ARGS__)
 #define CHECK_EQ_STR(expected, observed, ...) check_eq_str(__FILE__, __LINE__, (expected), (observed), __VA_ARGS__)
 /* haystack contains needle (a NULL haystack fails). */

@@ -6,12 +6,12 @@
 #include "sysreg.h"
 #include "unit_tests.h"
 
-#define CTR_A72 0x8444c004ULL  /* cortex-a72 (and max): 64-byte lines, PIPT */
-#define CTR_A53 0x84448004ULL  /* cortex-a53: 64-byte lines, VIPT */
+#define CTR_A72	    0x8444c004ULL /* cortex-a72 (and max): 64-byte lines, PIPT */
+#define CTR_A53	    0x84448004ULL /* cortex-a53: 64-byte lines, VIPT */
 #define CTR_IDC_BIT (1ULL << 28)
 #define CTR_DIC_BIT (1ULL << 29)
-#define CLIDR_A72 0x0a200023ULL /* L1 I+D, L2 unified; LoUU 1, LoUIS 1, LoC 2 */
-#define CLIDR_MAX 0x02000023ULL /* same caches; LoUU 0, LoUIS 0, LoC 2 */
+#define CLIDR_A72   0x0a200023ULL /* L1 I+D, L2 unified; LoUU 1, LoUIS 1, LoC 2 */
+#define CLIDR_MAX   0x02000023ULL /* same caches; LoUU 0, LoUIS 0, LoC 2 */
 
 static const struct {
 	const char *what;
@@ -20,13 +20,13 @@ static const struct {
 	bool idc, dic;
 	const char *l1ip;
 } ctr_cases[] = {
-	{"cortex-a72", CTR_A72, 64, 64, false, false, "PIPT"},
-	{"cortex-a53", CTR_A53, 64, 64, false, false, "VIPT"},
-	{"IDC and DIC", CTR_A72 | CTR_IDC_BIT | CTR_DIC_BIT, 64, 64, true, true, "PIPT"},
-	{"32-byte lines", 0x83338003ULL, 32, 32, false, false, "VIPT"},
-	{"D 16 B, I 128 B", 0x84428005ULL, 16, 128, false, false, "VIPT"},
-	{"L1Ip VPIPT", 0x84440004ULL, 64, 64, false, false, "VPIPT"},
-	{"L1Ip AIVIVT", 0x84444004ULL, 64, 64, false, false, "AIVIVT"},
+    {"cortex-a72", CTR_A72, 64, 64, false, false, "PIPT"},
+    {"cortex-a53", CTR_A53, 64, 64, false, false, "VIPT"},
+    {"IDC and DIC", CTR_A72 | CTR_IDC_BIT | CTR_DIC_BIT, 64, 64, true, true, "PIPT"},
+    {"32-byte lines", 0x83338003ULL, 32, 32, false, false, "VIPT"},
+    {"D 16 B, I 128 B", 0x84428005ULL, 16, 128, false, false, "VIPT"},
+    {"L1Ip VPIPT", 0x84440004ULL, 64, 64, false, false, "VPIPT"},
+    {"L1Ip AIVIVT", 0x84444004ULL, 64, 64, false, false, "AIVIVT"},
 };
 
 void test_cache_ctr(const struct check_env *env)
@@ -50,14 +50,14 @@ static const struct {
 	uint64_t ctr, clidr;
 	struct cache_lines expected;
 } lines_cases[] = {
-	{"cortex-a72: LoC 2, LoUU 1: clean needed", CTR_A72, CLIDR_A72, {64, 64, false, false}},
-	{"max: LoUU = LoUIS = 0: IDC implied", CTR_A72, CLIDR_MAX, {64, 64, true, false}},
-	{"CTR.IDC set", CTR_A72 | CTR_IDC_BIT, CLIDR_A72, {64, 64, true, false}},
-	{"CTR.DIC set", CTR_A72 | CTR_DIC_BIT, CLIDR_A72, {64, 64, false, true}},
-	{"LoC 0: IDC implied", CTR_A72, 0x08200023ULL, {64, 64, true, false}},
-	{"LoUU 0, LoUIS 1: clean needed", CTR_A72, 0x02200023ULL, {64, 64, false, false}},
-	{"LoUU 1, LoUIS 0: clean needed", CTR_A72, 0x0a000023ULL, {64, 64, false, false}},
-	{"cortex-a53 CTR", CTR_A53, CLIDR_A72, {64, 64, false, false}},
+    {"cortex-a72: LoC 2, LoUU 1: clean needed", CTR_A72, CLIDR_A72, {64, 64, false, false}},
+    {"max: LoUU = LoUIS = 0: IDC implied", CTR_A72, CLIDR_MAX, {64, 64, true, false}},
+    {"CTR.IDC set", CTR_A72 | CTR_IDC_BIT, CLIDR_A72, {64, 64, true, false}},
+    {"CTR.DIC set", CTR_A72 | CTR_DIC_BIT, CLIDR_A72, {64, 64, false, true}},
+    {"LoC 0: IDC implied", CTR_A72, 0x08200023ULL, {64, 64, true, false}},
+    {"LoUU 0, LoUIS 1: clean needed", CTR_A72, 0x02200023ULL, {64, 64, false, false}},
+    {"LoUU 1, LoUIS 0: clean needed", CTR_A72, 0x0a000023ULL, {64, 64, false, false}},
+    {"cortex-a53 CTR", CTR_A53, CLIDR_A72, {64, 64, false, false}},
 };
 
 static const struct {
@@ -65,9 +65,8 @@ static const struct {
 	unsigned level;
 	const char *ctype;
 } ctype_cases[] = {
-	{CLIDR_A72, 1, "I+D"}, {CLIDR_A72, 2, "unified"}, {CLIDR_A72, 3, "none"},
-	{0x1ULL, 1, "I"},      {0x2ULL, 1, "D"},          {0x5ULL, 1, "reserved"},
-	{0x7ULL, 1, "reserved"},
+    {CLIDR_A72, 1, "I+D"}, {CLIDR_A72, 2, "unified"}, {CLIDR_A72, 3, "none"},  {0x1ULL, 1, "I"},
+    {0x2ULL, 1, "D"},	   {0x5ULL, 1, "reserved"},   {0x7ULL, 1, "reserved"},
 };
 
 static void check_lines(const char *what, struct cache_lines expected, struct cache_lines observed)
@@ -105,19 +104,19 @@ static const struct {
 	const char *what;
 	struct cache_lines a, b, merged;
 } merge_cases[] = {
-	{"big.LITTLE 64/32-byte lines", {64, 64, true, true}, {32, 32, false, true}, {32, 32, false, true}},
-	{"D and I minimum from different cores", {64, 32, true, false}, {32, 64, true, true}, {32, 32, true, false}},
-	{"two cortex-a72", {64, 64, false, false}, {64, 64, false, false}, {64, 64, false, false}},
-	{"both IDC and DIC", {64, 64, true, true}, {128, 64, true, true}, {64, 64, true, true}},
+    {"big.LITTLE 64/32-byte lines", {64, 64, true, true}, {32, 32, false, true}, {32, 32, false, true}},
+    {"D and I minimum from different cores", {64, 32, true, false}, {32, 64, true, true}, {32, 32, true, false}},
+    {"two cortex-a72", {64, 64, false, false}, {64, 64, false, false}, {64, 64, false, false}},
+    {"both IDC and DIC", {64, 64, true, true}, {128, 64, true, true}, {64, 64, true, true}},
 };
 
 /* One field changed each: none of them equal the base. */
 static const struct cache_lines base = {64, 64, true, false};
 static const struct cache_lines unequal[] = {
-	{32, 64, true, false},
-	{64, 128, true, false},
-	{64, 64, false, false},
-	{64, 64, true, true},
+    {32, 64, true, false},
+    {64, 128, true, false},
+    {64, 64, false, false},
+    {64, 64, true, true},
 };
 
 void test_cache_merge(const struct check_env *env)
@@ -145,12 +144,12 @@ static const struct {
 	unsigned line, ways, sets;
 	uint64_t size;
 } ccsidr_cases[] = {
-	{"cortex-a72 L1 I", 0x201fe012ULL, 64, 3, 256, 48 * 1024},
-	{"cortex-a72 L1 D", 0x701fe00aULL, 64, 2, 256, 32 * 1024},
-	{"cortex-a72 L2", 0x707fe07aULL, 64, 16, 1024, 1024 * 1024},
-	{"all fields 0", 0x0ULL, 16, 1, 1, 16},
-	{"all fields maximal", 0x0fffffffULL, 2048, 1024, 32768, 1ULL << 36},
-	{"bits 31:28 ignored", 0xf0000000ULL, 16, 1, 1, 16},
+    {"cortex-a72 L1 I", 0x201fe012ULL, 64, 3, 256, 48 * 1024},
+    {"cortex-a72 L1 D", 0x701fe00aULL, 64, 2, 256, 32 * 1024},
+    {"cortex-a72 L2", 0x707fe07aULL, 64, 16, 1024, 1024 * 1024},
+    {"all fields 0", 0x0ULL, 16, 1, 1, 16},
+    {"all fields maximal", 0x0fffffffULL, 2048, 1024, 32768, 1ULL << 36},
+    {"bits 31:28 ignored", 0xf0000000ULL, 16, 1, 1, 16},
 };
 
 void test_cache_ccsidr(const struct check_env *env)

@@ -5,7 +5,7 @@
 #include "errata.h"
 #include "unit_tests.h"
 
-#define MIDR(impl, variant, part, revision) \
+#define MIDR(impl, variant, part, revision)                                                                            \
 	((uint64_t)(impl) << 24 | (uint64_t)(variant) << 20 | 0xfu << 16 | (uint64_t)(part) << 4 | (revision))
 #define CTR_DIC_SET (1ull << 29)
 
@@ -29,16 +29,16 @@ void test_errata_matching(const struct check_env *env)
 		uint64_t midr, ctr;
 		const char *expected;
 	} cases[] = {
-		{"Cortex-A53 r0p0", MIDR(0x41, 0, 0xd03, 0), 0, "819472 826319 827319 824069"},
-		{"Cortex-A53 r0p2", MIDR(0x41, 0, 0xd03, 2), 0, "826319 827319 824069"},
-		{"Cortex-A53 r0p4 (QEMU's)", MIDR(0x41, 0, 0xd03, 4), 0, ""},
-		{"Cortex-A72 r0p3 (the Pi 4's)", 0x410fd083, 0, "859971"},
-		{"Cortex-A72 r1p0", MIDR(0x41, 1, 0xd08, 0), 0, ""},
-		{"Neoverse-N1 r3p1 with DIC", MIDR(0x41, 3, 0xd0c, 1), CTR_DIC_SET, "1542419"},
-		{"Neoverse-N1 r3p1 without DIC", MIDR(0x41, 3, 0xd0c, 1), 0, ""},
-		{"Neoverse-N1 r4p1 with DIC", MIDR(0x41, 4, 0xd0c, 1), CTR_DIC_SET, ""},
-		{"ThunderX 88xx r1p1", MIDR(0x43, 1, 0x0a1, 1), 0, "27456"},
-		{"another implementer with the A53 part number", MIDR(0x42, 0, 0xd03, 0), 0, ""},
+	    {"Cortex-A53 r0p0", MIDR(0x41, 0, 0xd03, 0), 0, "819472 826319 827319 824069"},
+	    {"Cortex-A53 r0p2", MIDR(0x41, 0, 0xd03, 2), 0, "826319 827319 824069"},
+	    {"Cortex-A53 r0p4 (QEMU's)", MIDR(0x41, 0, 0xd03, 4), 0, ""},
+	    {"Cortex-A72 r0p3 (the Pi 4's)", 0x410fd083, 0, "859971"},
+	    {"Cortex-A72 r1p0", MIDR(0x41, 1, 0xd08, 0), 0, ""},
+	    {"Neoverse-N1 r3p1 with DIC", MIDR(0x41, 3, 0xd0c, 1), CTR_DIC_SET, "1542419"},
+	    {"Neoverse-N1 r3p1 without DIC", MIDR(0x41, 3, 0xd0c, 1), 0, ""},
+	    {"Neoverse-N1 r4p1 with DIC", MIDR(0x41, 4, 0xd0c, 1), CTR_DIC_SET, ""},
+	    {"ThunderX 88xx r1p1", MIDR(0x43, 1, 0x0a1, 1), 0, "27456"},
+	    {"another implementer with the A53 part number", MIDR(0x42, 0, 0xd03, 0), 0, ""},
 	};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char got[128];

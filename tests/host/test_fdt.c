@@ -10,14 +10,14 @@
 #include "unit_tests.h"
 
 /* Header fields (byte offsets). */
-#define HDR_MAGIC 0
-#define HDR_TOTALSIZE 4
-#define HDR_OFF_STRUCT 8
-#define HDR_OFF_STRINGS 12
-#define HDR_VERSION 20
+#define HDR_MAGIC	 0
+#define HDR_TOTALSIZE	 4
+#define HDR_OFF_STRUCT	 8
+#define HDR_OFF_STRINGS	 12
+#define HDR_VERSION	 20
 #define HDR_SIZE_STRINGS 32
-#define HDR_SIZE_STRUCT 36
-#define HDR_LEN 40
+#define HDR_SIZE_STRUCT	 36
+#define HDR_LEN		 40
 
 struct dtb {
 	uint8_t *blob;
@@ -86,13 +86,13 @@ static const struct {
 	uint32_t value;
 	int expected;
 } header_cases[] = {
-	{"bad magic", HDR_MAGIC, 0xd00dfeef, -1},
-	{"byte-swapped magic", HDR_MAGIC, 0xedfe0dd0, -1},
-	{"version 16", HDR_VERSION, 16, -1},
-	{"version 0", HDR_VERSION, 0, -1},
-	{"totalsize 0", HDR_TOTALSIZE, 0, -1},
-	{"size_dt_struct past totalsize", HDR_SIZE_STRUCT, 0x100000, -1},
-	{"size_dt_strings past totalsize", HDR_SIZE_STRINGS, 0x100000, -1},
+    {"bad magic", HDR_MAGIC, 0xd00dfeef, -1},
+    {"byte-swapped magic", HDR_MAGIC, 0xedfe0dd0, -1},
+    {"version 16", HDR_VERSION, 16, -1},
+    {"version 0", HDR_VERSION, 0, -1},
+    {"totalsize 0", HDR_TOTALSIZE, 0, -1},
+    {"size_dt_struct past totalsize", HDR_SIZE_STRUCT, 0x100000, -1},
+    {"size_dt_strings past totalsize", HDR_SIZE_STRINGS, 0x100000, -1},
 };
 
 /* Every copy cut short, with its totalsize saying so, must be refused: the strings block ends it. */
@@ -148,29 +148,29 @@ static const struct {
 	const char *path;
 	const char *name; /* NULL: not found */
 } paths[] = {
-	{"/", ""},
-	{"/cpus", "cpus"},
-	{"/cpus/", "cpus"},
-	{"//cpus", "cpus"},
-	{"/cpus/cpu", "cpu@0"},
-	{"/cpus/cpu@2", "cpu@2"},
-	{"/cpus//cpu@3", "cpu@3"},
-	{"/cpus/cpu@4", NULL},
-	{"/cpus/cpu-map/socket0/cluster0/core3", "core3"},
-	{"/psci", "psci"},
-	{"/memory", "memory@40000000"},
-	{"/memory@40000000", "memory@40000000"},
-	{"/memory@40000001", NULL},
-	{"/chosen", "chosen"},
-	{"/pl011@9000000", "pl011@9000000"},
-	{"/pl011", "pl011@9000000"},
-	{"/pl011@9000001", NULL},
-	{"/pl0", NULL},
-	{"/pl011x", NULL},
-	{"/nonexistent", NULL},
-	{"/psci/nonexistent", NULL},
-	{"cpus", NULL},
-	{"", NULL},
+    {"/", ""},
+    {"/cpus", "cpus"},
+    {"/cpus/", "cpus"},
+    {"//cpus", "cpus"},
+    {"/cpus/cpu", "cpu@0"},
+    {"/cpus/cpu@2", "cpu@2"},
+    {"/cpus//cpu@3", "cpu@3"},
+    {"/cpus/cpu@4", NULL},
+    {"/cpus/cpu-map/socket0/cluster0/core3", "core3"},
+    {"/psci", "psci"},
+    {"/memory", "memory@40000000"},
+    {"/memory@40000000", "memory@40000000"},
+    {"/memory@40000001", NULL},
+    {"/chosen", "chosen"},
+    {"/pl011@9000000", "pl011@9000000"},
+    {"/pl011", "pl011@9000000"},
+    {"/pl011@9000001", NULL},
+    {"/pl0", NULL},
+    {"/pl011x", NULL},
+    {"/nonexistent", NULL},
+    {"/psci/nonexistent", NULL},
+    {"cpus", NULL},
+    {"", NULL},
 };
 
 static void check_paths(const struct fdt *f)
@@ -217,20 +217,20 @@ static const struct {
 	const char *path, *prop, *value;
 	bool has;
 } strings[] = {
-	{"/psci", "method", "hvc", true},
-	{"/psci", "method", "smc", false},
-	{"/psci", "method", "hv", false},
-	{"/psci", "compatible", "arm,psci-1.0", true},
-	{"/psci", "compatible", "arm,psci-0.2", true},
-	{"/psci", "compatible", "arm,psci", true},
-	{"/psci", "compatible", "arm,psci-0.1", false},
-	{"/psci", "compatible", "arm,psci-1", false},
-	{"/psci", "compatible", "psci", false},
-	{"/psci", "compatible", "", false},
-	{"/psci", "no-such-property", "hvc", false},
-	{"/memory", "device_type", "memory", true},
-	{"/pl011", "compatible", "arm,primecell", true},
-	{"/", "compatible", "linux,dummy-virt", true},
+    {"/psci", "method", "hvc", true},
+    {"/psci", "method", "smc", false},
+    {"/psci", "method", "hv", false},
+    {"/psci", "compatible", "arm,psci-1.0", true},
+    {"/psci", "compatible", "arm,psci-0.2", true},
+    {"/psci", "compatible", "arm,psci", true},
+    {"/psci", "compatible", "arm,psci-0.1", false},
+    {"/psci", "compatible", "arm,psci-1", false},
+    {"/psci", "compatible", "psci", false},
+    {"/psci", "compatible", "", false},
+    {"/psci", "no-such-property", "hvc", false},
+    {"/memory", "device_type", "memory", true},
+    {"/pl011", "compatible", "arm,primecell", true},
+    {"/", "compatible", "linux,dummy-virt", true},
 };
 
 static const struct {
@@ -239,20 +239,13 @@ static const struct {
 	bool present;
 	uint64_t value;
 } numbers[] = {
-	{"/", "#address-cells", 1, 0, true, 2},
-	{"/", "#size-cells", 1, 0, true, 2},
-	{"/memory", "reg", 2, 0, true, 0x40000000},
-	{"/memory", "reg", 2, 1, true, 0x10000000},
-	{"/memory", "reg", 2, 2, false, 0},
-	{"/memory", "reg", 1, 1, true, 0x40000000},
-	{"/memory", "reg", 1, 4, false, 0},
-	{"/memory", "reg", 3, 0, false, 0},
-	{"/memory", "reg", 0, 0, false, 0},
-	{"/pl011", "reg", 2, 0, true, 0x9000000},
-	{"/pl011", "reg", 2, 1, true, 0x1000},
-	{"/psci", "cpu_on", 1, 0, true, 0xc4000003},
-	{"/psci", "cpu_on", 2, 0, false, 0},
-	{"/psci", "missing", 1, 0, false, 0},
+    {"/", "#address-cells", 1, 0, true, 2},	{"/", "#size-cells", 1, 0, true, 2},
+    {"/memory", "reg", 2, 0, true, 0x40000000}, {"/memory", "reg", 2, 1, true, 0x10000000},
+    {"/memory", "reg", 2, 2, false, 0},		{"/memory", "reg", 1, 1, true, 0x40000000},
+    {"/memory", "reg", 1, 4, false, 0},		{"/memory", "reg", 3, 0, false, 0},
+    {"/memory", "reg", 0, 0, false, 0},		{"/pl011", "reg", 2, 0, true, 0x9000000},
+    {"/pl011", "reg", 2, 1, true, 0x1000},	{"/psci", "cpu_on", 1, 0, true, 0xc4000003},
+    {"/psci", "cpu_on", 2, 0, false, 0},	{"/psci", "missing", 1, 0, false, 0},
 };
 
 static void check_properties(const struct fdt *f)
@@ -277,7 +270,7 @@ static void check_properties(const struct fdt *f)
 	uint32_t len = 0;
 	const char *compat = fdt_getprop(f, fdt_path_offset(f, "/psci"), "compatible", &len);
 	CHECK(compat && len == sizeof("arm,psci-1.0\0arm,psci-0.2\0arm,psci") &&
-		      memcmp(compat, "arm,psci-1.0\0arm,psci-0.2\0arm,psci", len) == 0,
+		  memcmp(compat, "arm,psci-1.0\0arm,psci-0.2\0arm,psci", len) == 0,
 	      "/psci compatible: the whole string list and its length");
 	CHECK(fdt_getprop(f, 0, "no-such-property", NULL) == NULL, "missing property: NULL");
 	const char *stdout_path = fdt_getprop(f, fdt_path_offset(f, "/chosen"), "stdout-path", NULL);
@@ -312,8 +305,8 @@ void test_fdt_nodes(const struct check_env *env)
 static const struct {
 	const char *path, *prop;
 } queries[] = {
-	{"/", "compatible"},    {"/psci", "method"}, {"/psci", "compatible"},    {"/memory", "reg"},
-	{"/cpus/cpu@3", "reg"}, {"/pl011", "reg"},   {"/chosen", "stdout-path"}, {"/chosen", "kaslr-seed"},
+    {"/", "compatible"},    {"/psci", "method"}, {"/psci", "compatible"},    {"/memory", "reg"},
+    {"/cpus/cpu@3", "reg"}, {"/pl011", "reg"},	 {"/chosen", "stdout-path"}, {"/chosen", "kaslr-seed"},
 };
 
 #define NQUERIES (ARRAY_LEN(queries))
@@ -480,7 +473,8 @@ void test_fdt_hostile(const struct check_env *env)
 		CHECK(fdt_path_offset(&f, "/chosen") == -1, "length 0x%x: no walk past the property", lengths[i]);
 		CHECK(name && fdt_getprop(&f, 0, name, &len) == NULL, "length 0x%x: the property is not returned",
 		      lengths[i]);
-		CHECK(name && !fdt_prop_has_string(&f, 0, name, "x"), "length 0x%x: no string read from it", lengths[i]);
+		CHECK(name && !fdt_prop_has_string(&f, 0, name, "x"), "length 0x%x: no string read from it",
+		      lengths[i]);
 		free(c);
 	}
 	alarm(0);

@@ -85,8 +85,7 @@ static bool first_difference(char *buf, size_t size)
 }
 
 /* Run one call and compare; returns true when it matched. */
-static bool one_case(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, char *why,
-		     size_t size)
+static bool one_case(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, char *why, size_t size)
 {
 	icache_configure(lines);
 	ntrace = 0;
@@ -108,7 +107,8 @@ void test_icache_sequence(const struct check_env *env)
 		char why[200] = "";
 		for (uintptr_t off = 0; off <= 2 * span; off += 4)
 			for (size_t len = 0; len <= 4 * span; len++, cases++)
-				if (!one_case(base + off, len, lines, ICACHE_METHOD_DEFAULT, why, sizeof(why)) && !bad++)
+				if (!one_case(base + off, len, lines, ICACHE_METHOD_DEFAULT, why, sizeof(why)) &&
+				    !bad++)
 					check_diag("Dline %u Iline %u start +%lu len %zu: %s", lines.dline, lines.iline,
 						   (unsigned long)off, len, why);
 		CHECK_EQ_U64(0, bad, "Dline %u Iline %u: %u ranges issue exactly the model's DC, DSB, IC, DSB, ISB",
@@ -126,20 +126,20 @@ void test_icache_variants(const struct check_env *env)
 		struct icache_method m;
 		size_t len;
 	} cases[] = {
-		{"IDC: DSB ISHST instead of the clean", true, false, ICACHE_METHOD_DEFAULT, 200},
-		{"DIC: no invalidate", false, true, ICACHE_METHOD_DEFAULT, 200},
-		{"IDC and DIC: DSB ISHST and ISB only", true, true, ICACHE_METHOD_DEFAULT, 200},
-		{"IDC does not skip a clean to PoC", true, false, {ICACHE_CLEAN_POC, ICACHE_INVAL_BY_LINE}, 200},
-		{"DC CIVAC, the A53 errata form", false, false, {ICACHE_CLEAN_INVAL_POC, ICACHE_INVAL_BY_LINE}, 200},
-		{"IC IALLUIS when asked", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 200},
-		{"auto: by line at the threshold", false, false, ICACHE_METHOD_DEFAULT,
-		 ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT},
-		{"auto: IC IALLUIS above the threshold", false, false, ICACHE_METHOD_DEFAULT,
-		 ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1},
-		{"1 MiB by line", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_BY_LINE}, 1024 * 1024},
-		{"IC IALLUIS even with DIC when asked for", false, true, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 64},
-		{"DIC: no whole-cache invalidate above the threshold", false, true, ICACHE_METHOD_DEFAULT,
-		 ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1},
+	    {"IDC: DSB ISHST instead of the clean", true, false, ICACHE_METHOD_DEFAULT, 200},
+	    {"DIC: no invalidate", false, true, ICACHE_METHOD_DEFAULT, 200},
+	    {"IDC and DIC: DSB ISHST and ISB only", true, true, ICACHE_METHOD_DEFAULT, 200},
+	    {"IDC does not skip a clean to PoC", true, false, {ICACHE_CLEAN_POC, ICACHE_INVAL_BY_LINE}, 200},
+	    {"DC CIVAC, the A53 errata form", false, false, {ICACHE_CLEAN_INVAL_POC, ICACHE_INVAL_BY_LINE}, 200},
+	    {"IC IALLUIS when asked", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 200},
+	    {"auto: by line at the threshold", false, false, ICACHE_METHOD_DEFAULT,
+	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT},
+	    {"auto: IC IALLUIS above the threshold", false, false, ICACHE_METHOD_DEFAULT,
+	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1},
+	    {"1 MiB by line", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_BY_LINE}, 1024 * 1024},
+	    {"IC IALLUIS even with DIC when asked for", false, true, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 64},
+	    {"DIC: no whole-cache invalidate above the threshold", false, true, ICACHE_METHOD_DEFAULT,
+	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1},
 	};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct cache_lines lines = {.dline = 64, .iline = 64, .idc = cases[i].idc, .dic = cases[i].dic};

@@ -32,7 +32,10 @@ static void capture_line(void *ctx, const char *line)
 static struct capture cap;
 static const struct ktap_writer w = {.emit = capture_line, .ctx = &cap};
 
-static void reset(void) { memset(&cap, 0, sizeof(cap)); }
+static void reset(void)
+{
+	memset(&cap, 0, sizeof(cap));
+}
 
 /* The lines emitted since reset() are exactly expected[] (NULL-terminated). */
 static void expect_lines(const char *what, const char *const *expected)
@@ -130,6 +133,6 @@ void test_ktap_sanitising(const struct check_env *env)
 	reset();
 	ktap_subtest_begin(&w, 40, text);
 	CHECK(cap.count == 2 && cap.lengths[0] <= KTAP_LINE_MAX && cap.lengths[1] <= KTAP_LINE_MAX &&
-		      strstr(cap.lines[0], "KTAP version 1"),
+		  strstr(cap.lines[0], "KTAP version 1"),
 	      "subtest at depth 40 with a long name: two bounded lines");
 }

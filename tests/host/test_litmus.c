@@ -52,7 +52,7 @@ void test_litmus_cond_stack_limit(const struct check_env *env)
 		code[n++] = LC_TRUE;
 	code[n++] = LC_END;
 	CHECK(litmus_cond_eval(code, atoms, 1) == -1, "%u pushes overflow a stack of %u", LITMUS_COND_STACK + 1,
-		   LITMUS_COND_STACK);
+	      LITMUS_COND_STACK);
 }
 
 void test_litmus_atom_masks(const struct check_env *env)
@@ -73,8 +73,7 @@ void test_litmus_histogram(const struct check_env *env)
 	litmus_hist_add(&h, b, 0, true);
 	litmus_hist_add(&h, a, 0, false);
 	litmus_hist_add(&h, a, 1u << 1, false);
-	CHECK(h.nstates == 3, "three distinct states (a faulted thread makes a state of its own): %u",
-		   h.nstates);
+	CHECK(h.nstates == 3, "three distinct states (a faulted thread makes a state of its own): %u", h.nstates);
 	CHECK(h.states[0].count == 2 && h.states[1].count == 1 && h.states[2].count == 1, "counts 2, 1, 1");
 	CHECK(h.total == 4 && h.holds == 1, "total 4, condition held once");
 	for (uint64_t i = 0; i < LITMUS_HIST_STATES + 5; i++) {
@@ -82,5 +81,5 @@ void test_litmus_histogram(const struct check_env *env)
 		litmus_hist_add(&h, v, 0, false);
 	}
 	CHECK(h.nstates == LITMUS_HIST_STATES && h.overflow == 8 && h.total == 4 + LITMUS_HIST_STATES + 5,
-		   "states past %u are counted as overflow: %llu", LITMUS_HIST_STATES, (unsigned long long)h.overflow);
+	      "states past %u are counted as overflow: %llu", LITMUS_HIST_STATES, (unsigned long long)h.overflow);
 }

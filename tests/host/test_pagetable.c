@@ -13,10 +13,10 @@
 #define VA_END (UL(1) << PT_VA_BITS)
 
 /* Attribute sets as the firmware uses them. */
-#define NORMAL (PTE_ATTRINDX(MT_NORMAL) | PTE_AF | PTE_SH_INNER | PTE_PXN | PTE_UXN)
-#define DEVICE (PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
+#define NORMAL	(PTE_ATTRINDX(MT_NORMAL) | PTE_AF | PTE_SH_INNER | PTE_PXN | PTE_UXN)
+#define DEVICE	(PTE_ATTRINDX(MT_DEVICE_nGnRE) | PTE_AF | PTE_PXN | PTE_UXN)
 #define CODE_RO (PTE_ATTRINDX(MT_NORMAL) | PTE_AF | PTE_SH_INNER | PTE_AP_RO | PTE_UXN)
-#define NC_RWX (PTE_ATTRINDX(MT_NORMAL_NC) | PTE_AF | PTE_SH_INNER)
+#define NC_RWX	(PTE_ATTRINDX(MT_NORMAL_NC) | PTE_AF | PTE_SH_INNER)
 
 struct mapping {
 	uint64_t va, pa, size, attrs;
@@ -47,7 +47,10 @@ static void fixture_init(struct fixture *f, unsigned n)
 	pt_init(&f->pt, f->pool, n);
 }
 
-static void fixture_free(struct fixture *f) { free(f->pool); }
+static void fixture_free(struct fixture *f)
+{
+	free(f->pool);
+}
 
 static bool map_ok(struct fixture *f, const char *what, struct mapping m)
 {
@@ -82,46 +85,46 @@ static const struct {
 	const char *what;
 	struct mapping m;
 } layout[] = {
-	{"1 GiB aligned", {GiB(1), GiB(1), GiB(1), NORMAL}},
-	{"2 MiB aligned", {MiB(2), 0x08000000, MiB(2), DEVICE}},
-	{"three pages", {KiB(4), 0x09000000, KiB(12), CODE_RO}},
-	{"page then block", {0x005ff000, 0x7ffff000, KiB(4) + MiB(2), NORMAL}},
-	{"block then page", {MiB(8), 0x10000000, MiB(2) + KiB(4), DEVICE}},
-	{"VA 2 MiB aligned, PA not", {MiB(12), 0x20001000, MiB(2), NC_RWX}},
-	{"below a guard page", {0x10000000, 0x30000000, KiB(8), NORMAL}},
-	{"above a guard page", {0x10003000, 0x30003000, KiB(4), NORMAL}},
-	{"last page of the VA space", {VA_END - KiB(4), 0x1000, KiB(4), CODE_RO}},
-	{"two 1 GiB blocks", {GiB(256), GiB(4), GiB(2), NORMAL}},
+    {"1 GiB aligned", {GiB(1), GiB(1), GiB(1), NORMAL}},
+    {"2 MiB aligned", {MiB(2), 0x08000000, MiB(2), DEVICE}},
+    {"three pages", {KiB(4), 0x09000000, KiB(12), CODE_RO}},
+    {"page then block", {0x005ff000, 0x7ffff000, KiB(4) + MiB(2), NORMAL}},
+    {"block then page", {MiB(8), 0x10000000, MiB(2) + KiB(4), DEVICE}},
+    {"VA 2 MiB aligned, PA not", {MiB(12), 0x20001000, MiB(2), NC_RWX}},
+    {"below a guard page", {0x10000000, 0x30000000, KiB(8), NORMAL}},
+    {"above a guard page", {0x10003000, 0x30003000, KiB(4), NORMAL}},
+    {"last page of the VA space", {VA_END - KiB(4), 0x1000, KiB(4), CODE_RO}},
+    {"two 1 GiB blocks", {GiB(256), GiB(4), GiB(2), NORMAL}},
 };
 
 static const struct probe layout_probes[] = {
-	{"1 GiB block, first byte", GiB(1), true, GiB(1), 1, NORMAL},
-	{"1 GiB block, inside", GiB(1) + 0x12345678, true, GiB(1) + 0x12345678, 1, NORMAL},
-	{"1 GiB block, last byte", GiB(2) - 1, true, GiB(2) - 1, 1, NORMAL},
-	{"after the 1 GiB block", GiB(2), false, 0, 0, 0},
-	{"2 MiB block, inside", MiB(2) + 0x1234, true, 0x08001234, 2, DEVICE},
-	{"2 MiB block, last byte", MiB(4) - 1, true, 0x081fffff, 2, DEVICE},
-	{"below the pages", 0xfff, false, 0, 0, 0},
-	{"first page", KiB(4), true, 0x09000000, 3, CODE_RO},
-	{"second page, inside", 0x2abc, true, 0x09001abc, 3, CODE_RO},
-	{"third page, last byte", 0x3fff, true, 0x09002fff, 3, CODE_RO},
-	{"after the pages", KiB(16), false, 0, 0, 0},
-	{"page before a block", 0x005ff123, true, 0x7ffff123, 3, NORMAL},
-	{"block after a page", MiB(6), true, 0x80000000, 2, NORMAL},
-	{"block after a page, last byte", MiB(8) - 1, true, 0x801fffff, 2, NORMAL},
-	{"block before a page", MiB(8) + 0x10, true, 0x10000010, 2, DEVICE},
-	{"page after a block", MiB(10) + 0xfff, true, 0x10200fff, 3, DEVICE},
-	{"after block and page", MiB(10) + KiB(4), false, 0, 0, 0},
-	{"PA-misaligned range, first page", MiB(12), true, 0x20001000, 3, NC_RWX},
-	{"PA-misaligned range, last page", MiB(14) - KiB(4), true, 0x20200000, 3, NC_RWX},
-	{"below the guard page", 0x10001fff, true, 0x30001fff, 3, NORMAL},
-	{"the guard page", 0x10002000, false, 0, 0, 0},
-	{"the guard page, last byte", 0x10002fff, false, 0, 0, 0},
-	{"above the guard page", 0x10003000, true, 0x30003000, 3, NORMAL},
-	{"last byte of the VA space", VA_END - 1, true, 0x1fff, 3, CODE_RO},
-	{"first VA beyond 39 bits", VA_END, false, 0, 0, 0},
-	{"second 1 GiB block", GiB(257) + 5, true, GiB(5) + 5, 1, NORMAL},
-	{"after two 1 GiB blocks", GiB(258), false, 0, 0, 0},
+    {"1 GiB block, first byte", GiB(1), true, GiB(1), 1, NORMAL},
+    {"1 GiB block, inside", GiB(1) + 0x12345678, true, GiB(1) + 0x12345678, 1, NORMAL},
+    {"1 GiB block, last byte", GiB(2) - 1, true, GiB(2) - 1, 1, NORMAL},
+    {"after the 1 GiB block", GiB(2), false, 0, 0, 0},
+    {"2 MiB block, inside", MiB(2) + 0x1234, true, 0x08001234, 2, DEVICE},
+    {"2 MiB block, last byte", MiB(4) - 1, true, 0x081fffff, 2, DEVICE},
+    {"below the pages", 0xfff, false, 0, 0, 0},
+    {"first page", KiB(4), true, 0x09000000, 3, CODE_RO},
+    {"second page, inside", 0x2abc, true, 0x09001abc, 3, CODE_RO},
+    {"third page, last byte", 0x3fff, true, 0x09002fff, 3, CODE_RO},
+    {"after the pages", KiB(16), false, 0, 0, 0},
+    {"page before a block", 0x005ff123, true, 0x7ffff123, 3, NORMAL},
+    {"block after a page", MiB(6), true, 0x80000000, 2, NORMAL},
+    {"block after a page, last byte", MiB(8) - 1, true, 0x801fffff, 2, NORMAL},
+    {"block before a page", MiB(8) + 0x10, true, 0x10000010, 2, DEVICE},
+    {"page after a block", MiB(10) + 0xfff, true, 0x10200fff, 3, DEVICE},
+    {"after block and page", MiB(10) + KiB(4), false, 0, 0, 0},
+    {"PA-misaligned range, first page", MiB(12), true, 0x20001000, 3, NC_RWX},
+    {"PA-misaligned range, last page", MiB(14) - KiB(4), true, 0x20200000, 3, NC_RWX},
+    {"below the guard page", 0x10001fff, true, 0x30001fff, 3, NORMAL},
+    {"the guard page", 0x10002000, false, 0, 0, 0},
+    {"the guard page, last byte", 0x10002fff, false, 0, 0, 0},
+    {"above the guard page", 0x10003000, true, 0x30003000, 3, NORMAL},
+    {"last byte of the VA space", VA_END - 1, true, 0x1fff, 3, CODE_RO},
+    {"first VA beyond 39 bits", VA_END, false, 0, 0, 0},
+    {"second 1 GiB block", GiB(257) + 5, true, GiB(5) + 5, 1, NORMAL},
+    {"after two 1 GiB blocks", GiB(258), false, 0, 0, 0},
 };
 
 /* Tables a single mapping takes from a fresh pool (the level 1 table is pool[0]). */
@@ -130,11 +133,11 @@ static const struct {
 	struct mapping m;
 	unsigned tables;
 } table_use[] = {
-	{"1 GiB block", {GiB(3), GiB(3), GiB(1), NORMAL}, 1},
-	{"2 MiB block", {MiB(6), MiB(6), MiB(2), NORMAL}, 2},
-	{"one page", {KiB(8), KiB(8), KiB(4), NORMAL}, 3},
-	{"2 MiB + 4 KiB", {MiB(6), MiB(6), MiB(2) + KiB(4), NORMAL}, 3},
-	{"1 GiB + 2 MiB + 4 KiB", {GiB(1), GiB(1), GiB(1) + MiB(2) + KiB(4), NORMAL}, 3},
+    {"1 GiB block", {GiB(3), GiB(3), GiB(1), NORMAL}, 1},
+    {"2 MiB block", {MiB(6), MiB(6), MiB(2), NORMAL}, 2},
+    {"one page", {KiB(8), KiB(8), KiB(4), NORMAL}, 3},
+    {"2 MiB + 4 KiB", {MiB(6), MiB(6), MiB(2) + KiB(4), NORMAL}, 3},
+    {"1 GiB + 2 MiB + 4 KiB", {GiB(1), GiB(1), GiB(1) + MiB(2) + KiB(4), NORMAL}, 3},
 };
 
 void test_pagetable_blocks(const struct check_env *env)
@@ -157,7 +160,10 @@ void test_pagetable_blocks(const struct check_env *env)
 
 /* ---- errors ---- */
 
+/* Brace initializers, which clang-format 14 would split over lines. */
+/* clang-format off */
 #define NONE {0, 0, 0, 0}
+/* clang-format on */
 
 static const struct {
 	const char *what;
@@ -166,34 +172,46 @@ static const struct {
 	int expected;
 	unsigned pool;
 } error_cases[] = {
-	{"adjacent pages", {KiB(4), KiB(4), KiB(4), NORMAL}, {KiB(8), KiB(8), KiB(4), NORMAL}, PT_OK, 4},
-	{"page over page", {KiB(4), KiB(4), KiB(4), NORMAL}, {KiB(4), KiB(40), KiB(4), NORMAL}, PT_ERR_OVERLAP, 4},
-	{"range ending over a page", {KiB(12), 0, KiB(4), NORMAL}, {0, 0, KiB(16), NORMAL}, PT_ERR_OVERLAP, 4},
-	{"page inside a 2 MiB block", {MiB(2), MiB(2), MiB(2), NORMAL}, {MiB(3), 0, KiB(4), NORMAL}, PT_ERR_OVERLAP, 4},
-	{"page inside a 1 GiB block", {GiB(1), GiB(1), GiB(1), NORMAL}, {GiB(1) + KiB(20), 0, KiB(4), NORMAL},
-	 PT_ERR_OVERLAP, 4},
-	{"2 MiB block inside a 1 GiB block", {GiB(1), GiB(1), GiB(1), NORMAL}, {GiB(1) + MiB(4), 0, MiB(2), NORMAL},
-	 PT_ERR_OVERLAP, 4},
-	{"2 MiB block over a page table", {MiB(2) + KiB(4), 0, KiB(4), NORMAL}, {MiB(2), MiB(2), MiB(2), NORMAL},
-	 PT_ERR_OVERLAP, 4},
-	{"1 GiB block over a block table", {GiB(1) + MiB(2), 0, MiB(2), NORMAL}, {GiB(1), GiB(1), GiB(1), NORMAL},
-	 PT_ERR_OVERLAP, 4},
-	{"VA not page aligned", NONE, {KiB(4) + 1, 0, KiB(4), NORMAL}, PT_ERR_ALIGN, 4},
-	{"PA not page aligned", NONE, {KiB(4), 0x800, KiB(4), NORMAL}, PT_ERR_ALIGN, 4},
-	{"size not page aligned", NONE, {KiB(4), KiB(4), KiB(4) + 1, NORMAL}, PT_ERR_ALIGN, 4},
-	{"size half a page", NONE, {KiB(4), KiB(4), KiB(2), NORMAL}, PT_ERR_ALIGN, 4},
-	{"size 0", NONE, {KiB(4), KiB(4), 0, NORMAL}, PT_ERR_RANGE, 4},
-	{"VA at 2^39", NONE, {VA_END, 0, KiB(4), NORMAL}, PT_ERR_RANGE, 4},
-	{"VA range crossing 2^39", NONE, {VA_END - KiB(4), 0, KiB(8), NORMAL}, PT_ERR_RANGE, 4},
-	{"VA range wrapping 2^64", NONE, {0xfffffffffffff000, 0, KiB(8), NORMAL}, PT_ERR_RANGE, 4},
-	{"PA at 2^48", NONE, {0, UL(1) << 48, KiB(4), NORMAL}, PT_ERR_RANGE, 4},
-	{"PA range crossing 2^48", NONE, {0, (UL(1) << 48) - KiB(4), KiB(8), NORMAL}, PT_ERR_RANGE, 4},
-	{"PA range wrapping 2^64", NONE, {KiB(4), 0xfffffffffffff000, KiB(4), NORMAL}, PT_ERR_RANGE, 4},
-	{"1 GiB block, pool of 1", NONE, {0, 0, GiB(1), NORMAL}, PT_OK, 1},
-	{"2 MiB block, pool of 1", NONE, {0, 0, MiB(2), NORMAL}, PT_ERR_NOMEM, 1},
-	{"page, pool of 2", NONE, {0, 0, KiB(4), NORMAL}, PT_ERR_NOMEM, 2},
-	{"page, pool of 3", NONE, {0, 0, KiB(4), NORMAL}, PT_OK, 3},
-	{"second 1 GiB region, pool used up", {0, 0, MiB(2), NORMAL}, {GiB(1), 0, MiB(2), NORMAL}, PT_ERR_NOMEM, 2},
+    {"adjacent pages", {KiB(4), KiB(4), KiB(4), NORMAL}, {KiB(8), KiB(8), KiB(4), NORMAL}, PT_OK, 4},
+    {"page over page", {KiB(4), KiB(4), KiB(4), NORMAL}, {KiB(4), KiB(40), KiB(4), NORMAL}, PT_ERR_OVERLAP, 4},
+    {"range ending over a page", {KiB(12), 0, KiB(4), NORMAL}, {0, 0, KiB(16), NORMAL}, PT_ERR_OVERLAP, 4},
+    {"page inside a 2 MiB block", {MiB(2), MiB(2), MiB(2), NORMAL}, {MiB(3), 0, KiB(4), NORMAL}, PT_ERR_OVERLAP, 4},
+    {"page inside a 1 GiB block",
+     {GiB(1), GiB(1), GiB(1), NORMAL},
+     {GiB(1) + KiB(20), 0, KiB(4), NORMAL},
+     PT_ERR_OVERLAP,
+     4},
+    {"2 MiB block inside a 1 GiB block",
+     {GiB(1), GiB(1), GiB(1), NORMAL},
+     {GiB(1) + MiB(4), 0, MiB(2), NORMAL},
+     PT_ERR_OVERLAP,
+     4},
+    {"2 MiB block over a page table",
+     {MiB(2) + KiB(4), 0, KiB(4), NORMAL},
+     {MiB(2), MiB(2), MiB(2), NORMAL},
+     PT_ERR_OVERLAP,
+     4},
+    {"1 GiB block over a block table",
+     {GiB(1) + MiB(2), 0, MiB(2), NORMAL},
+     {GiB(1), GiB(1), GiB(1), NORMAL},
+     PT_ERR_OVERLAP,
+     4},
+    {"VA not page aligned", NONE, {KiB(4) + 1, 0, KiB(4), NORMAL}, PT_ERR_ALIGN, 4},
+    {"PA not page aligned", NONE, {KiB(4), 0x800, KiB(4), NORMAL}, PT_ERR_ALIGN, 4},
+    {"size not page aligned", NONE, {KiB(4), KiB(4), KiB(4) + 1, NORMAL}, PT_ERR_ALIGN, 4},
+    {"size half a page", NONE, {KiB(4), KiB(4), KiB(2), NORMAL}, PT_ERR_ALIGN, 4},
+    {"size 0", NONE, {KiB(4), KiB(4), 0, NORMAL}, PT_ERR_RANGE, 4},
+    {"VA at 2^39", NONE, {VA_END, 0, KiB(4), NORMAL}, PT_ERR_RANGE, 4},
+    {"VA range crossing 2^39", NONE, {VA_END - KiB(4), 0, KiB(8), NORMAL}, PT_ERR_RANGE, 4},
+    {"VA range wrapping 2^64", NONE, {0xfffffffffffff000, 0, KiB(8), NORMAL}, PT_ERR_RANGE, 4},
+    {"PA at 2^48", NONE, {0, UL(1) << 48, KiB(4), NORMAL}, PT_ERR_RANGE, 4},
+    {"PA range crossing 2^48", NONE, {0, (UL(1) << 48) - KiB(4), KiB(8), NORMAL}, PT_ERR_RANGE, 4},
+    {"PA range wrapping 2^64", NONE, {KiB(4), 0xfffffffffffff000, KiB(4), NORMAL}, PT_ERR_RANGE, 4},
+    {"1 GiB block, pool of 1", NONE, {0, 0, GiB(1), NORMAL}, PT_OK, 1},
+    {"2 MiB block, pool of 1", NONE, {0, 0, MiB(2), NORMAL}, PT_ERR_NOMEM, 1},
+    {"page, pool of 2", NONE, {0, 0, KiB(4), NORMAL}, PT_ERR_NOMEM, 2},
+    {"page, pool of 3", NONE, {0, 0, KiB(4), NORMAL}, PT_OK, 3},
+    {"second 1 GiB region, pool used up", {0, 0, MiB(2), NORMAL}, {GiB(1), 0, MiB(2), NORMAL}, PT_ERR_NOMEM, 2},
 };
 
 static void check_error_case(size_t i)
@@ -221,12 +239,12 @@ static const struct {
 	int err;
 	const char *says;
 } error_texts[] = {
-	{PT_OK, "ok"},
-	{PT_ERR_ALIGN, "aligned"},
-	{PT_ERR_RANGE, "39-bit"},
-	{PT_ERR_OVERLAP, "overlaps"},
-	{PT_ERR_NOMEM, "out of"},
-	{42, "unknown"},
+    {PT_OK, "ok"},
+    {PT_ERR_ALIGN, "aligned"},
+    {PT_ERR_RANGE, "39-bit"},
+    {PT_ERR_OVERLAP, "overlaps"},
+    {PT_ERR_NOMEM, "out of"},
+    {42, "unknown"},
 };
 
 void test_pagetable_errors(const struct check_env *env)
@@ -245,18 +263,18 @@ void test_pagetable_errors(const struct check_env *env)
 #define ALIAS_VA 0x1000000000ULL
 
 static const struct mapping aliases[] = {
-	{ARENA_PA, ARENA_PA, MiB(2), NORMAL},                /* identity, RW, never executable */
-	{ALIAS_VA, ARENA_PA, MiB(2), CODE_RO},               /* RO, executable */
-	{ALIAS_VA + MiB(2), ARENA_PA, MiB(2), NC_RWX},       /* Non-cacheable */
-	{ALIAS_VA + MiB(4) + KiB(12), ARENA_PA + KiB(4), KiB(4), DEVICE}, /* one page of it again */
+    {ARENA_PA, ARENA_PA, MiB(2), NORMAL},			      /* identity, RW, never executable */
+    {ALIAS_VA, ARENA_PA, MiB(2), CODE_RO},			      /* RO, executable */
+    {ALIAS_VA + MiB(2), ARENA_PA, MiB(2), NC_RWX},		      /* Non-cacheable */
+    {ALIAS_VA + MiB(4) + KiB(12), ARENA_PA + KiB(4), KiB(4), DEVICE}, /* one page of it again */
 };
 
 static const struct probe alias_probes[] = {
-	{"identity", ARENA_PA + 0x1234, true, ARENA_PA + 0x1234, 2, NORMAL},
-	{"alias at 0x1000000000", ALIAS_VA + 0x1234, true, ARENA_PA + 0x1234, 2, CODE_RO},
-	{"Non-cacheable alias", ALIAS_VA + MiB(2) + 0x1234, true, ARENA_PA + 0x1234, 2, NC_RWX},
-	{"page alias", ALIAS_VA + MiB(4) + KiB(12) + 0x234, true, ARENA_PA + 0x1234, 3, DEVICE},
-	{"beside the page alias", ALIAS_VA + MiB(4) + KiB(16), false, 0, 0, 0},
+    {"identity", ARENA_PA + 0x1234, true, ARENA_PA + 0x1234, 2, NORMAL},
+    {"alias at 0x1000000000", ALIAS_VA + 0x1234, true, ARENA_PA + 0x1234, 2, CODE_RO},
+    {"Non-cacheable alias", ALIAS_VA + MiB(2) + 0x1234, true, ARENA_PA + 0x1234, 2, NC_RWX},
+    {"page alias", ALIAS_VA + MiB(4) + KiB(12) + 0x234, true, ARENA_PA + 0x1234, 3, DEVICE},
+    {"beside the page alias", ALIAS_VA + MiB(4) + KiB(16), false, 0, 0, 0},
 };
 
 void test_pagetable_aliases(const struct check_env *env)

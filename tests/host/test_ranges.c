@@ -63,17 +63,17 @@ static const struct {
 	uintptr_t start;
 	size_t len;
 } extremes[] = {
-	{"8 MiB + 3 from an odd start", 0x40000005, (8u << 20) + 3},
-	{"64 MiB aligned", 0x80000000, 64u << 20},
-	{"last byte of the address space", TOP, 1},
-	{"last 101 bytes of the address space", TOP - 100, 101},
-	{"last 4 KiB of the address space", TOP - 4095, 4096},
-	{"last 1 MiB - 1, odd start", TOP - (1u << 20) + 2, (1u << 20) - 1},
-	{"from 0x1000 to the end of the address space", 0x1000, (size_t)(TOP - 0xfff)},
-	{"from the second 128-byte line to the end", 0x80, (size_t)(TOP - 0x7f)},
-	{"3 bytes ending one short of the top", TOP - 3, 3},
-	{"the whole address space but its last byte", 0, (size_t)TOP},
-	{"from 0x10 to one short of the top", 0x10, (size_t)(TOP - 0x10)},
+    {"8 MiB + 3 from an odd start", 0x40000005, (8u << 20) + 3},
+    {"64 MiB aligned", 0x80000000, 64u << 20},
+    {"last byte of the address space", TOP, 1},
+    {"last 101 bytes of the address space", TOP - 100, 101},
+    {"last 4 KiB of the address space", TOP - 4095, 4096},
+    {"last 1 MiB - 1, odd start", TOP - (1u << 20) + 2, (1u << 20) - 1},
+    {"from 0x1000 to the end of the address space", 0x1000, (size_t)(TOP - 0xfff)},
+    {"from the second 128-byte line to the end", 0x80, (size_t)(TOP - 0x7f)},
+    {"3 bytes ending one short of the top", TOP - 3, 3},
+    {"the whole address space but its last byte", 0, (size_t)TOP},
+    {"from 0x10 to one short of the top", 0x10, (size_t)(TOP - 0x10)},
 };
 
 void test_ranges_extremes(const struct check_env *env)

@@ -22,7 +22,7 @@ static const struct pattern patterns[] = {
        instruction side reads. The model knows no memory types, so it counts as a clean (a
        simplification: after a cacheable write it would lose the data instead). */
     {BY_ADDRESS, SYS_C7(0, 6, 1), A64_DC_CLEAN}, /* DC IVAC */
-    {BY_ADDRESS, SYS_C7(3, 5, 1), A64_IC_IVAU},	  /* IC IVAU */
+    {BY_ADDRESS, SYS_C7(3, 5, 1), A64_IC_IVAU},	 /* IC IVAU */
     {0xffffffffu, SYS_C7(0, 5, 0) | 31, A64_IC_IALLU},
     {0xffffffffu, SYS_C7(0, 1, 0) | 31, A64_IC_IALLUIS},
     {0xfffff0ffu, 0xd50330dfu, A64_ISB},

@@ -23,8 +23,8 @@
 #include "timer.h"
 
 #define BENCH_METHOD_MS 1000
-#define CLOCK_EVERY 64
-#define ROUND_STOP UINT64_MAX /* published after the last round: the reader returns */
+#define CLOCK_EVERY	64
+#define ROUND_STOP	UINT64_MAX /* published after the last round: the reader returns */
 
 enum method { H_SEV_WFE, H_POLL, H_SGI, H_COUNT };
 static const char *const method_names[H_COUNT] = {"sev_wfe", "poll", "sgi"};
@@ -38,7 +38,10 @@ struct bench_round {
 
 static struct bench_round br;
 
-static uint16_t tag(uint64_t round) { return (uint16_t)round; }
+static uint16_t tag(uint64_t round)
+{
+	return (uint16_t)round;
+}
 
 /* Polling: spin on the load (YIELD, as a spin lock's cpu_relax; the clock read every CLOCK_EVERY loads),
    then the control dependency and ISB. */
@@ -58,7 +61,7 @@ static uint64_t reader_wait(const struct bench_round *b, uint64_t round)
 {
 	uint64_t deadline = b->deadline;
 	bool ok = b->method == H_SEV_WFE ? handoff_wait(&b->round, round, deadline)
-		  : b->method == H_POLL  ? poll_wait(&b->round, round, deadline, true)
+		  : b->method == H_POLL	 ? poll_wait(&b->round, round, deadline, true)
 					 : handoff_wait_data(&b->round, round, deadline);
 	return ok ? b->round.value : 0;
 }
@@ -94,11 +97,10 @@ static bool writer_round(struct bench_round *b, uint64_t round)
 	icache_sync_range(code, 8);
 	uint64_t deadline = b->deadline;
 	switch (b->method) {
-	case H_SEV_WFE:
-		handoff_publish(&b->round, round);
-		return handoff_wait_data(&b->ack, round, deadline);
+	case H_SEV_WFE: handoff_publish(&b->round, round); return handoff_wait_data(&b->ack, round, deadline);
 	case H_POLL:
-		handoff_publish_plain(&b->round, round); /* a release store (its SEV wakes nobody: no one waits in WFE) */
+		handoff_publish_plain(&b->round,
+				      round); /* a release store (its SEV wakes nobody: no one waits in WFE) */
 		return poll_wait(&b->ack, round, deadline, false);
 	case H_SGI:
 	case H_COUNT: break;
@@ -113,7 +115,8 @@ static void bench_method(struct test *t, enum method m, bool pmu)
 {
 	unsigned idx;
 	void *arg = &br;
-	br = (struct bench_round){.method = m, .wait_us = t->tc->timeout_ms * 1000,
+	br = (struct bench_round){.method = m,
+				  .wait_us = t->tc->timeout_ms * 1000,
 				  .deadline = deadline_after_us((BENCH_METHOD_MS + t->tc->timeout_ms) * 1000)};
 	for (unsigned s = 0; s < 2; s++) {
 		insn_write_return(arena_rw(BENCH_SLOT_OFFSET(s)), tag(0));

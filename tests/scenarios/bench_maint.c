@@ -14,36 +14,48 @@
 #include "icache.h"
 #include "pmu.h"
 
-#define REPS 3                /* each figure is the minimum of this many runs */
-#define UNALIGNED_OFFSET 62   /* 4 bytes at 62 straddle two 64-byte lines */
-#define LOWER_BOUND_BARRIERS 3 /* DSB ISH, DSB ISH, ISB */
+#define REPS		     3	/* each figure is the minimum of this many runs */
+#define UNALIGNED_OFFSET     62 /* 4 bytes at 62 straddle two 64-byte lines */
+#define LOWER_BOUND_BARRIERS 3	/* DSB ISH, DSB ISH, ISB */
 
 static const struct {
 	size_t size, offset;
 } cases[] = {
-	{4, 0},         {64, 0},         {256, 0},        {1024, 0},          {4096, 0},
-	{16384, 0},     {65536, 0},      {262144, 0},     {1048576, 0},       {4, UNALIGNED_OFFSET},
-	{4096, UNALIGNED_OFFSET},        {65536, UNALIGNED_OFFSET},
+    {4, 0},
+    {64, 0},
+    {256, 0},
+    {1024, 0},
+    {4096, 0},
+    {16384, 0},
+    {65536, 0},
+    {262144, 0},
+    {1048576, 0},
+    {4, UNALIGNED_OFFSET},
+    {4096, UNALIGNED_OFFSET},
+    {65536, UNALIGNED_OFFSET},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
 enum method { M_EMPTY, M_BY_LINE, M_AUTO, M_ALL, M_LIBGCC, M_COUNT };
 
 /* The counters around one statement: what it costs, plus the fixed cost of an empty region. */
-#define MEASURE(stmt)                                   \
-	({                                              \
-		struct pmu_sample before_ = pmu_read(); \
-		stmt;                                   \
-		pmu_between(before_, pmu_read());       \
+#define MEASURE(stmt)                                                                                                  \
+	({                                                                                                             \
+		struct pmu_sample before_ = pmu_read();                                                                \
+		stmt;                                                                                                  \
+		pmu_between(before_, pmu_read());                                                                      \
 	})
 
 static struct pmu_sample measure_once(enum method m, char *va, size_t len)
 {
 	switch (m) {
 	case M_BY_LINE:
-		return MEASURE(icache_sync_range_with(va, len, (struct icache_method){ICACHE_CLEAN_POU, ICACHE_INVAL_BY_LINE}));
+		return MEASURE(
+		    icache_sync_range_with(va, len, (struct icache_method){ICACHE_CLEAN_POU, ICACHE_INVAL_BY_LINE}));
 	case M_AUTO: return MEASURE(icache_sync_range(va, len));
-	case M_ALL: return MEASURE(icache_sync_range_with(va, len, (struct icache_method){ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}));
+	case M_ALL:
+		return MEASURE(
+		    icache_sync_range_with(va, len, (struct icache_method){ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}));
 	case M_LIBGCC: return MEASURE(__builtin___clear_cache(va, va + len));
 	case M_EMPTY:
 	case M_COUNT: break;
@@ -62,7 +74,10 @@ static struct pmu_sample measure(enum method m, char *va, size_t len)
 	return best;
 }
 
-static uint64_t minus(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+static uint64_t minus(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
 
 static void bench_maint_run(struct test *t)
 {
@@ -73,9 +88,10 @@ static void bench_maint_run(struct test *t)
 	struct cache_lines l = icache_configuration();
 	char *base = (char *)arena_rw(BENCH_RANGE_OFFSET);
 	struct pmu_sample empty = measure(M_EMPTY, base, 0);
-	BENCH_LINE(t, "maint_setup", "dline=%u iline=%u idc=%d dic=%d threshold=%zu overhead_insns=%llu overhead_cycles=%llu",
-		   l.dline, l.iline, l.idc, l.dic, (size_t)ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT,
-		   (unsigned long long)empty.insns, (unsigned long long)empty.cycles);
+	BENCH_LINE(t, "maint_setup",
+		   "dline=%u iline=%u idc=%d dic=%d threshold=%zu overhead_insns=%llu overhead_cycles=%llu", l.dline,
+		   l.iline, l.idc, l.dic, (size_t)ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT, (unsigned long long)empty.insns,
+		   (unsigned long long)empty.cycles);
 	uint64_t insns[NCASES][M_COUNT];
 	bool counted = true, above_bound = true, monotonic = true;
 	for (size_t c = 0; c < NCASES; c++) {
@@ -97,14 +113,15 @@ static void bench_maint_run(struct test *t)
 		if (c && cases[c].offset == 0 && cases[c - 1].offset == 0)
 			monotonic &= insns[c][M_BY_LINE] >= insns[c - 1][M_BY_LINE] &&
 				     insns[c][M_LIBGCC] >= insns[c - 1][M_LIBGCC];
-		BENCH_LINE(t, "maint",
-			   "size=%zu offset=%zu dlines=%zu ilines=%zu bound=%llu by_line=%llu auto=%llu all=%llu libgcc=%llu "
-			   "by_line_cycles=%llu auto_cycles=%llu all_cycles=%llu libgcc_cycles=%llu",
-			   len, cases[c].offset, dlines, ilines, (unsigned long long)bound,
-			   (unsigned long long)insns[c][M_BY_LINE], (unsigned long long)insns[c][M_AUTO],
-			   (unsigned long long)insns[c][M_ALL], (unsigned long long)insns[c][M_LIBGCC],
-			   (unsigned long long)cycles[M_BY_LINE], (unsigned long long)cycles[M_AUTO],
-			   (unsigned long long)cycles[M_ALL], (unsigned long long)cycles[M_LIBGCC]);
+		BENCH_LINE(
+		    t, "maint",
+		    "size=%zu offset=%zu dlines=%zu ilines=%zu bound=%llu by_line=%llu auto=%llu all=%llu libgcc=%llu "
+		    "by_line_cycles=%llu auto_cycles=%llu all_cycles=%llu libgcc_cycles=%llu",
+		    len, cases[c].offset, dlines, ilines, (unsigned long long)bound,
+		    (unsigned long long)insns[c][M_BY_LINE], (unsigned long long)insns[c][M_AUTO],
+		    (unsigned long long)insns[c][M_ALL], (unsigned long long)insns[c][M_LIBGCC],
+		    (unsigned long long)cycles[M_BY_LINE], (unsigned long long)cycles[M_AUTO],
+		    (unsigned long long)cycles[M_ALL], (unsigned long long)cycles[M_LIBGCC]);
 	}
 	if (!counted) {
 		report_skip(t, "INST_RETIRED did not count",
@@ -112,7 +129,8 @@ static void bench_maint_run(struct test *t)
 		return;
 	}
 	report(t, true, "instructions counted for %zu ranges (4 B to 1 MiB) and 4 methods", NCASES);
-	report(t, above_bound, "by line and libgcc never under the lower bound (2 per line for DC and IC, + 3 barriers)");
+	report(t, above_bound,
+	       "by line and libgcc never under the lower bound (2 per line for DC and IC, + 3 barriers)");
 	report(t, monotonic, "by line and libgcc never cheaper for a larger aligned range");
 }
 

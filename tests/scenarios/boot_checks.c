@@ -38,10 +38,13 @@ static void cache_geometry_run(struct test *t)
 		/* The deliberate defect: the last core claims half core 0's data line (a big.LITTLE mismatch). */
 		if (test_injected(t, "mismatched_lines") && i == core_count - 1)
 			l.dline /= 2;
-		if (!report(t, cache_lines_equal(l, ref_lines), "core %u agrees with core 0 on line sizes, IDC and DIC", i))
-			report_info(t, "expected Dline %u Iline %u IDC %d DIC %d (core 0), observed Dline %u Iline %u IDC %d DIC %d",
-				    ref_lines.dline, ref_lines.iline, ref_lines.idc, ref_lines.dic, l.dline, l.iline, l.idc,
-				    l.dic);
+		if (!report(t, cache_lines_equal(l, ref_lines), "core %u agrees with core 0 on line sizes, IDC and DIC",
+			    i))
+			report_info(t,
+				    "expected Dline %u Iline %u IDC %d DIC %d (core 0), observed Dline %u Iline %u IDC "
+				    "%d DIC %d",
+				    ref_lines.dline, ref_lines.iline, ref_lines.idc, ref_lines.dic, l.dline, l.iline,
+				    l.idc, l.dic);
 	}
 	struct cache_lines used = icache_configuration();
 	report(t, used.dline >= 4 && used.iline >= 4 && used.dline <= ref_lines.dline && used.iline <= ref_lines.iline,

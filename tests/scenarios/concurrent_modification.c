@@ -340,7 +340,7 @@ static void concurrent_modification_run(struct test *t)
 	report_info(t, "(a conditional branch may use the old condition with the new target); any other path or "
 		       "a fault is FORBIDDEN; other pairs: observation");
 	checker_expect_hazard(t, "the executors run the site while it is patched, with no synchronisation: "
-			      "old or new is what the architecture allows");
+				 "old or new is what the architecture allows");
 	n = test_start_on_cores(t, executor_run, args, MAX_CORES, idx);
 	uint64_t start = timer_ticks(), budget = round_budget_end(), swaps = 0;
 	bool ok = true, cut = false;

@@ -13,7 +13,7 @@
 #include "suite.h"
 #include "timer.h"
 
-#define SLOT_OFFSET(s) (0x10000 + (size_t)(s)*0x1000)
+#define SLOT_OFFSET(s)	   (0x10000 + (size_t)(s)*0x1000)
 #define MAX_FAILURES_SHOWN 3
 
 struct cross_core;
@@ -36,7 +36,10 @@ struct cross_core {
 
 static struct cross_core xc;
 
-static uint16_t tag(uint64_t round) { return (uint16_t)round; }
+static uint16_t tag(uint64_t round)
+{
+	return (uint16_t)round;
+}
 
 static void reader_run(void *arg)
 {
@@ -79,11 +82,11 @@ static void cross_core_run(struct test *t)
 	unsigned idx[MAX_CORES], n;
 	void *args[MAX_CORES];
 	xc = (struct cross_core){
-		.rounds = t->iterations,
-		.wait_us = t->tc->timeout_ms * 1000,
-		.stale_reader = test_injected(t, "stale_reader"),
-		.reader_never_wakes = test_injected(t, "reader_never_wakes"),
-		.verbose = t->verbose,
+	    .rounds = t->iterations,
+	    .wait_us = t->tc->timeout_ms * 1000,
+	    .stale_reader = test_injected(t, "stale_reader"),
+	    .reader_never_wakes = test_injected(t, "reader_never_wakes"),
+	    .verbose = t->verbose,
 	};
 	for (unsigned i = 0; i < MAX_CORES; i++) {
 		xc.readers[i].xc = &xc;
@@ -108,8 +111,8 @@ static void cross_core_run(struct test *t)
 		for (unsigned i = 0; i < n; i++)
 			all_acked &= handoff_wait_data(&xc.readers[i].ack, round, deadline);
 		if (!all_acked) {
-			report_info(t, "round %llu: not every reader acknowledged within %llu ms", (unsigned long long)round,
-				    (unsigned long long)t->tc->timeout_ms);
+			report_info(t, "round %llu: not every reader acknowledged within %llu ms",
+				    (unsigned long long)round, (unsigned long long)t->tc->timeout_ms);
 			break;
 		}
 	}
@@ -125,9 +128,9 @@ static void cross_core_run(struct test *t)
 			report_info(t, "core %u round %llu: expected 0x%04x observed 0x%04x (%s)", idx[i],
 				    (unsigned long long)r->bad_round[k], tag(r->bad_round[k]), r->bad_value[k],
 				    r->bad_value[k] == tag(r->bad_round[k] - 1) ||
-						    r->bad_value[k] == tag(r->bad_round[k] - 2)
-					    ? "stale: an older round's code"
-					    : "neither old nor new");
+					    r->bad_value[k] == tag(r->bad_round[k] - 2)
+					? "stale: an older round's code"
+					: "neither old nor new");
 	}
 }
 

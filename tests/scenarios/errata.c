@@ -9,11 +9,15 @@
 #include "publish.h"
 
 static const struct pub_plan a53_plans[] = {
-	{.name = "DC CVAU clean under load", .writer = {PUB_CANONICAL}, .background_load = true,
-	 .rule = STALE_FORBIDDEN, .waived_by = "errata"},
-	{.name = "DC CIVAC clean (the A53 workaround) under load",
-	 .writer = {{P_DC_CIVAC}, {P_DSB_ISH}, {P_IC_IVAU}, {P_DSB_ISH}, {P_ISB}}, .background_load = true,
-	 .rule = STALE_FORBIDDEN},
+    {.name = "DC CVAU clean under load",
+     .writer = {PUB_CANONICAL},
+     .background_load = true,
+     .rule = STALE_FORBIDDEN,
+     .waived_by = "errata"},
+    {.name = "DC CIVAC clean (the A53 workaround) under load",
+     .writer = {{P_DC_CIVAC}, {P_DSB_ISH}, {P_IC_IVAU}, {P_DSB_ISH}, {P_ISB}},
+     .background_load = true,
+     .rule = STALE_FORBIDDEN},
 };
 
 static void errata_run(struct test *t)
@@ -25,8 +29,8 @@ static void errata_run(struct test *t)
 			if (!erratum_applies(&errata[e], id->midr, id->revidr, id->ctr))
 				continue;
 			applying++;
-			report_info(t, "core %u (MIDR 0x%08llx r%up%u): erratum %s (%s): %s; workaround: %s; test: %s", i,
-				    (unsigned long long)id->midr, (unsigned)MIDR_VARIANT(id->midr),
+			report_info(t, "core %u (MIDR 0x%08llx r%up%u): erratum %s (%s): %s; workaround: %s; test: %s",
+				    i, (unsigned long long)id->midr, (unsigned)MIDR_VARIANT(id->midr),
 				    (unsigned)MIDR_REVISION(id->midr), errata[e].id, errata[e].cores, errata[e].effect,
 				    errata[e].workaround, errata[e].scenario);
 		}

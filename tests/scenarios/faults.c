@@ -14,16 +14,16 @@
 #include "sysreg.h"
 #include "timer.h"
 
-#define UDF_0 0x00000000u /* UDF #0: permanently undefined */
-#define UNMAPPED_VA 0x7000000000UL
-#define PROBE_OFFSET 0x30000 /* arena offset the probes use */
+#define UDF_0		  0x00000000u /* UDF #0: permanently undefined */
+#define UNMAPPED_VA	  0x7000000000UL
+#define PROBE_OFFSET	  0x30000 /* arena offset the probes use */
 #define DEADLINE_PROBE_US 20000
 
 enum fsc_kind { FSC_NONE, FSC_PERMISSION, FSC_TRANSLATION, FSC_ALIGNED };
 
 struct probe {
-	uintptr_t addr;     /* the address that must be reported (FAR, or ELR for undefined) */
-	uintptr_t lo, hi;   /* for stack overflow: FAR must fall in [lo, hi) */
+	uintptr_t addr;	  /* the address that must be reported (FAR, or ELR for undefined) */
+	uintptr_t lo, hi; /* for stack overflow: FAR must fall in [lo, hi) */
 };
 
 struct fault_case {
@@ -31,7 +31,7 @@ struct fault_case {
 	void (*provoke)(void *probe);
 	unsigned ec;
 	enum fsc_kind fsc;
-	bool write;      /* WnR expected set */
+	bool write; /* WnR expected set */
 	bool far_in_range;
 };
 
@@ -113,13 +113,13 @@ static void provoke_nothing(void *arg)
 }
 
 static const struct fault_case cases[] = {
-	{"undefined instruction run from the arena", provoke_undefined, ESR_EC_UNKNOWN, FSC_NONE, false, false},
-	{"write to image code", provoke_write_code, ESR_EC_DABT_CUR, FSC_PERMISSION, true, false},
-	{"write through the arena's RX alias", provoke_write_rx_alias, ESR_EC_DABT_CUR, FSC_PERMISSION, true, false},
-	{"execute from a data page", provoke_exec_data, ESR_EC_IABT_CUR, FSC_PERMISSION, false, false},
-	{"unaligned exclusive load", provoke_unaligned_exclusive, ESR_EC_DABT_CUR, FSC_ALIGNED, false, false},
-	{"load from an unmapped address", provoke_unmapped, ESR_EC_DABT_CUR, FSC_TRANSLATION, false, false},
-	{"stack overflow into the guard page", provoke_stack_overflow, ESR_EC_DABT_CUR, FSC_TRANSLATION, true, true},
+    {"undefined instruction run from the arena", provoke_undefined, ESR_EC_UNKNOWN, FSC_NONE, false, false},
+    {"write to image code", provoke_write_code, ESR_EC_DABT_CUR, FSC_PERMISSION, true, false},
+    {"write through the arena's RX alias", provoke_write_rx_alias, ESR_EC_DABT_CUR, FSC_PERMISSION, true, false},
+    {"execute from a data page", provoke_exec_data, ESR_EC_IABT_CUR, FSC_PERMISSION, false, false},
+    {"unaligned exclusive load", provoke_unaligned_exclusive, ESR_EC_DABT_CUR, FSC_ALIGNED, false, false},
+    {"load from an unmapped address", provoke_unmapped, ESR_EC_DABT_CUR, FSC_TRANSLATION, false, false},
+    {"stack overflow into the guard page", provoke_stack_overflow, ESR_EC_DABT_CUR, FSC_TRANSLATION, true, true},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -200,8 +200,8 @@ static void deadline_run(struct test *t)
 }
 
 TEST_CASE(160, deadline_case, .name = "deadline", .group = "selftest",
-	  .summary = "code that never returns is stopped by the timer interrupt at its deadline",
-	  .run = deadline_run, .min_cores = 1, .iterations = 1, .timeout_ms = 1000, .injections = "hang_core0");
+	  .summary = "code that never returns is stopped by the timer interrupt at its deadline", .run = deadline_run,
+	  .min_cores = 1, .iterations = 1, .timeout_ms = 1000, .injections = "hang_core0");
 
 static void udf_on_this_core(void *arg)
 {
@@ -210,7 +210,10 @@ static void udf_on_this_core(void *arg)
 	((code_fn)arena_rx(PROBE_OFFSET))();
 }
 
-static void do_nothing(void *arg) { (void)arg; }
+static void do_nothing(void *arg)
+{
+	(void)arg;
+}
 
 static void fault_other_core_run(struct test *t)
 {
@@ -222,8 +225,8 @@ static void fault_other_core_run(struct test *t)
 		return;
 	enum work_result r = core_wait(idx, test_deadline(t));
 	const struct fault_record *f = &cores[idx].fault;
-	bool ok = r == WORK_FAULTED && f->core == idx && ESR_EC(f->esr) == ESR_EC_UNKNOWN &&
-		  f->elr == arena_rx(PROBE_OFFSET);
+	bool ok =
+	    r == WORK_FAULTED && f->core == idx && ESR_EC(f->esr) == ESR_EC_UNKNOWN && f->elr == arena_rx(PROBE_OFFSET);
 	char seen[160];
 	fault_describe(f, seen, sizeof(seen));
 	if (!report(t, ok, "an undefined instruction on core %u is caught there and reported to core 0", idx))

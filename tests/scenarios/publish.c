@@ -18,11 +18,11 @@
  * 32-byte line), RET at 128 (the third line). Only the MOVZ changes between rounds, so maintenance
  * that skips its line (a partial range, a doubled stride) leaves it stale.
  */
-#define FN_NOPS 31
-#define FN_BYTES ((FN_NOPS + 2) * 4)
-#define SLOT_BASE 0x40000 /* arena offsets 0x40000-0x4ffff: this engine's */
-#define SLOT_STRIDE 0x4000
-#define MAX_BAD_SHOWN 3
+#define FN_NOPS		31
+#define FN_BYTES	((FN_NOPS + 2) * 4)
+#define SLOT_BASE	0x40000 /* arena offsets 0x40000-0x4ffff: this engine's */
+#define SLOT_STRIDE	0x4000
+#define MAX_BAD_SHOWN	3
 #define MAX_DELAY_SPINS 64
 
 enum role { ROLE_HELPER, ROLE_READER, ROLE_LOAD };
@@ -49,7 +49,10 @@ struct pub_run {
 
 static struct pub_run run;
 
-static uint16_t tag(uint64_t round) { return (uint16_t)round; }
+static uint16_t tag(uint64_t round)
+{
+	return (uint16_t)round;
+}
 
 static uintptr_t slot_va(const struct pub_run *r, unsigned slot, enum pub_alias via)
 {
@@ -153,8 +156,8 @@ static void load_body(struct pub_run *r)
 			for (size_t off = 0; off < SLOT_STRIDE; off += 64)
 				if (off + 64 <= (r->slot_offset[s] & (SLOT_STRIDE - 1)) ||
 				    off >= (r->slot_offset[s] & (SLOT_STRIDE - 1)) + FN_BYTES + 64)
-					*(volatile uint64_t *)arena_rw((r->slot_offset[s] & ~(size_t)(SLOT_STRIDE - 1)) +
-								       off) = n;
+					*(volatile uint64_t *)arena_rw(
+					    (r->slot_offset[s] & ~(size_t)(SLOT_STRIDE - 1)) + off) = n;
 		cpu_relax(); /* YIELD: a hint on silicon, a turn for the others under single-threaded QEMU */
 		if (deadline_passed(deadline))
 			return;
@@ -227,8 +230,8 @@ static bool stale_forbidden(enum stale_rule rule)
 
 static void describe_steps(char *buf, size_t size, const char *who, const struct pub_step *s)
 {
-	static const char *const ops[] = {"", "DC CVAU", "DC CVAC", "DC CIVAC", "DC IVAC", "IC IVAU",
-					  "IC IALLUIS", "DSB ISH", "DSB ISHST", "ISB", "SGI sync"};
+	static const char *const ops[] = {"",		"DC CVAU", "DC CVAC",	"DC CIVAC", "DC IVAC", "IC IVAU",
+					  "IC IALLUIS", "DSB ISH", "DSB ISHST", "ISB",	    "SGI sync"};
 	static const char *const vias[] = {"", "@RX", "@NC"};
 	static const char *const spans[] = {"", " first line", " stride x2", " stride 64", " core 0 stride"};
 	size_t n = strlen(buf);
@@ -274,10 +277,11 @@ static void report_plan(struct test *t, const struct pub_plan *p, const unsigned
 			continue;
 		/* Every round must have been seen; old code only counts against a forbidden rule. */
 		bool ok = !c->missed && !run.sync_failures && (!forbidden || c->new_code == run.rounds);
-		report(t, ok, "%s, core %u: new %llu, stale %llu, other %llu of %llu rounds; stale %s here (IDC %d DIC %d)",
+		report(t, ok,
+		       "%s, core %u: new %llu, stale %llu, other %llu of %llu rounds; stale %s here (IDC %d DIC %d)",
 		       p->name, idx[i], (unsigned long long)c->new_code, (unsigned long long)c->stale,
-		       (unsigned long long)c->other, (unsigned long long)run.rounds, forbidden ? "FORBIDDEN" : "allowed",
-		       l.idc, l.dic);
+		       (unsigned long long)c->other, (unsigned long long)run.rounds,
+		       forbidden ? "FORBIDDEN" : "allowed", l.idc, l.dic);
 		for (unsigned k = 0; k < MAX_BAD_SHOWN && k < c->stale + c->other; k++)
 			report_info(t, "core %u round %llu: expected 0x%04x observed 0x%04x", idx[i],
 				    (unsigned long long)c->bad_round[k], tag(c->bad_round[k]), c->bad_value[k]);

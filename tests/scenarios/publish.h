@@ -68,7 +68,10 @@ struct pub_plan {
 };
 
 /* The canonical same-core sequence, on the RW alias: DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB. */
+/* Brace initializers, which clang-format 14 would split over lines. */
+/* clang-format off */
 #define PUB_CANONICAL {P_DC_CVAU}, {P_DSB_ISH}, {P_IC_IVAU}, {P_DSB_ISH}, {P_ISB}
+/* clang-format on */
 
 /* Run each plan for t->iterations rounds on all online cores; one nested result per plan.
    The deliberate defect inject=stale_reader makes readers run the previous round's slot. */

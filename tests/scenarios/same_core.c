@@ -9,7 +9,7 @@
 #include "suite.h"
 
 #define MAX_FAILURES_SHOWN 5
-#define BIG_SHAPE_EVERY 64 /* shapes over 64 KiB run one round in this many */
+#define BIG_SHAPE_EVERY	   64 /* shapes over 64 KiB run one round in this many */
 
 struct shape {
 	const char *name;
@@ -20,14 +20,14 @@ struct shape {
 /* Awkward places and lengths: a line start, straddling lines and pages, one whole line, more than
    a page, and a megabyte (over the IC IALLUIS threshold). */
 static const struct shape shapes[] = {
-	{"8 bytes, line-aligned", 0x1000, 8},
-	{"8 bytes straddling a 64-byte line", 0x2040 - 4, 8},
-	{"8 bytes straddling a 16-byte line", 0x2810 - 4, 8},
-	{"8 bytes straddling a page", 0x4000 - 4, 8},
-	{"exactly one 64-byte line", 0x5000, 64},
-	{"4 KiB + 8 across two pages", 0x6ff8, 4096 + 8},
-	{"8 bytes at a random offset", SIZE_MAX, 8},
-	{"1 MiB, whole-cache invalidate", 0x100000, 1024 * 1024},
+    {"8 bytes, line-aligned", 0x1000, 8},
+    {"8 bytes straddling a 64-byte line", 0x2040 - 4, 8},
+    {"8 bytes straddling a 16-byte line", 0x2810 - 4, 8},
+    {"8 bytes straddling a page", 0x4000 - 4, 8},
+    {"exactly one 64-byte line", 0x5000, 64},
+    {"4 KiB + 8 across two pages", 0x6ff8, 4096 + 8},
+    {"8 bytes at a random offset", SIZE_MAX, 8},
+    {"1 MiB, whole-cache invalidate", 0x100000, 1024 * 1024},
 };
 #define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
 
@@ -79,5 +79,4 @@ static void same_core_run(struct test *t)
 
 TEST_CASE(300, same_core_case, .name = "same_core", .group = "smc",
 	  .summary = "one core writes code (RW alias), cleans and invalidates to PoU, runs it (RX alias)",
-	  .run = same_core_run, .min_cores = 1, .iterations = 1000, .timeout_ms = 2000,
-	  .injections = "exec_rw_alias");
+	  .run = same_core_run, .min_cores = 1, .iterations = 1000, .timeout_ms = 2000, .injections = "exec_rw_alias");

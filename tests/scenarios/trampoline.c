@@ -190,7 +190,7 @@ static void trampoline_run(struct test *t)
 	report_info(t, "allowed: N(R) directly, the old branch while T is being patched (B<->B, Arm ARM B2.2.5), "
 		       "the stub once a round; FORBIDDEN: an older N, the stub again, anything else");
 	checker_expect_hazard(t, "the consumer runs T while core 0 patches it (B to B, no synchronisation): "
-			      "the old branch is allowed");
+				 "the old branch is allowed");
 	uint64_t start = timer_ticks(), budget = round_budget_end(), r;
 	bool ok = true;
 	for (r = 1; r <= t->iterations && ok && timer_ticks() < budget; r++) {
