@@ -626,6 +626,11 @@ class Printer:
     out: TextIO
     err: TextIO
     verbose: bool = False
+    tag_lines: bool = True  # echoed console lines start "[config] " (not when one config runs)
+
+    def console(self, config: str, text: str) -> None:
+        """One echoed console line (verbose mode)."""
+        self.line(f"[{config}] {text}" if self.tag_lines else text)
 
     def line(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -670,14 +675,14 @@ class ConsoleSession:
     def close(self) -> KtapReport:
         for line in self.splitter.flush():
             if self.printer.verbose:
-                self.printer.line(f"[{self.config}] {line}")
+                self.printer.console(self.config, line)
             self.tail.append(line)
             self.parser.feed_cut(line)
         return self.parser.finish()
 
     def _line(self, line: str) -> None:
         if self.printer.verbose:
-            self.printer.line(f"[{self.config}] {line}")
+            self.printer.console(self.config, line)
         if line.strip():
             self.tail.append(line)
         result = self.parser.feed(line)
@@ -1020,6 +1025,7 @@ def run(args: argparse.Namespace, printer: Printer, environ: dict[str, str]) -> 
         if not configs:
             raise UsageError("no configuration selected (none has default=yes); use --config")
         jobs = prepare_jobs(configs, args, environ)
+        printer.tag_lines = len(jobs) > 1
         out_dir.mkdir(parents=True, exist_ok=True)
         reports = [run_job(job, out_dir, expectations, printer) for job in jobs]
     write_junit(out_dir / "junit.xml", reports)

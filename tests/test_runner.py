@@ -509,7 +509,12 @@ class MainTests(unittest.TestCase):
         cmd = self.script_command("v.py", 'print("hello\\nKTAP version 1\\n1..1\\nok 1 a")')
         code, out, _ = self.run_configs(f"name=v command={cmd}\n", "--verbose")
         self.assertEqual(code, 0)
-        self.assertIn("[v] hello\n", out)
+        self.assertIn("\nhello\n", out)  # one configuration: the console as it came
+        self.assertNotIn("[v] hello", out)
+        code, out, _ = self.run_configs(f"name=v command={cmd}\nname=w command={cmd}\n", "--verbose")
+        self.assertEqual(code, 0)
+        self.assertIn("[v] hello\n", out)  # several: each line says whose it is
+        self.assertIn("[w] hello\n", out)
         self.assertEqual(out.count("[v] ok 1 a"), 1)
 
     def test_help(self):
