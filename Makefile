@@ -127,7 +127,7 @@ test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 
 # The bench's plot needs gnuplot; without it tests/bench.py still prints the table and writes the CSV.
-bench: build
+bench: build litmus-build
 	-@$(MAKE) --no-print-directory deps-checked DEBIAN_PKGS=gnuplot-nox
 	$(PYTHON) tests/bench.py --image $(IMAGE) --out build/bench
 

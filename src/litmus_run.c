@@ -344,6 +344,7 @@ void litmus_run(struct test *t, const struct litmus_test *lt)
 
 	uint64_t filtered = 0, handled = 0, unhandled = 0, it;
 	struct fault_record last_handled = {0}, last_unhandled = {0};
+	uint64_t start = timer_ticks();
 	for (it = 1; it <= run.iterations; it++) {
 		reset(t, lt);
 		handoff_publish(&run.go, it);
@@ -353,8 +354,8 @@ void litmus_run(struct test *t, const struct litmus_test *lt)
 		for (unsigned w = 1; w < run.n; w++)
 			all &= handoff_wait_data(&run.workers[w].done, it, deadline);
 		if (!all) {
-			report(t, false, "iteration %llu: a thread did not finish within %llu ms # TIMEOUT",
-			       (unsigned long long)it, (unsigned long long)t->tc->timeout_ms);
+			report_timeout(t, "iteration %llu: a thread did not finish within %llu ms", (unsigned long long)it,
+				       (unsigned long long)t->tc->timeout_ms);
 			break;
 		}
 		uint64_t v[LITMUS_MAX_OBS];
@@ -389,6 +390,13 @@ void litmus_run(struct test *t, const struct litmus_test *lt)
 		}
 		litmus_hist_add(&run.hist, v, faulted, h);
 	}
+	uint64_t us = ticks_to_us(timer_ticks() - start);
+	/* herd's litmus tool prints "Time NAME SECONDS"; the BENCH line is for tests/bench.py. */
+	report_info(t, "Time %s %llu.%06llu", lt->name, (unsigned long long)(us / 1000000),
+		    (unsigned long long)(us % 1000000));
+	report_info(t, "BENCH litmus name=%s threads=%u iterations=%llu us=%llu per_s=%llu", lt->name, lt->nthreads,
+		    (unsigned long long)(it - 1), (unsigned long long)us,
+		    (unsigned long long)(us ? (it - 1) * 1000000 / us : 0));
 	run.abort = it <= run.iterations; /* workers still waiting for an iteration: let them go */
 	if (run.abort)
 		handoff_publish(&run.go, run.iterations);

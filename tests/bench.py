@@ -37,6 +37,8 @@ TARGET_LIBGCC_RATIO = 0.6        # from 4 KiB up
 TARGET_BOUND_RATIO = 1.15        # from 4 KiB up
 TARGET_FROM_SIZE = 4096
 TARGET_ROUNDS = {"single": 40_000, "multi": 150_000}
+LITMUS_TEST = "MP.RF+cachesync+ctrlisb"  # two threads: the cross-core hand-off as herd writes it
+DEFAULT_LITMUS_IMAGE = "build/virt-litmus/selfmod.bin"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Boot:
     icount: str
     append: str
     what: str
+    litmus: bool = False  # boots the litmus image (make litmus-build) instead of the suite's
 
 
 BOOTS = (
@@ -53,6 +56,8 @@ BOOTS = (
          "instruction counts (-icount shift=0)"),
     Boot("bench-single", "tcg,thread=single", "", "run=bench_handoff", "rounds/s, thread=single"),
     Boot("bench-mttcg", "tcg,thread=multi", "", "run=bench_handoff", "rounds/s, thread=multi"),
+    Boot("bench-litmus", "tcg,thread=single", "", f"run={LITMUS_TEST} iterations=20000",
+         "a two-thread litmus test's iterations/s, thread=single", litmus=True),
 )
 
 
@@ -212,8 +217,18 @@ def handoff_report(by_boot: dict[str, list[dict[str, str]]]) -> tuple[list[dict[
         poll = methods.get("poll", {}).get(f"rounds_per_s_{key}")
         if isinstance(got, int) and isinstance(poll, int) and got < poll:
             missed.append(f"SEV/WFE {got} rounds/s slower than polling {poll} with thread={key}")
-    print("TODO(litmus): the two-thread litmus test's throughput, once the litmus branch is merged.")
     return rows, missed
+
+
+def litmus_report(rows: list[dict[str, str]]) -> None:
+    """The litmus test's iterations per second (each: reset code and data, start both threads, join)."""
+    print("\nLitmus test, thread=single (an iteration: reset code and data with maintenance, start the threads "
+          "at a barrier, run, collect)")
+    if not rows:
+        print(f"no figure (no '# BENCH litmus' line: is {DEFAULT_LITMUS_IMAGE} built?)")
+        return
+    print_table(["test", "threads", "iterations", "iterations/s"],
+                [[r["name"], num(r, "threads"), num(r, "iterations"), num(r, "per_s")] for r in rows])
 
 
 def write_csv(path: Path, rows: list[dict[str, object]]) -> None:
@@ -269,6 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  tests/bench.py\n  tests/bench.py --out /tmp/b\n"
                "  tests/bench.py --log pi4.log   (a console captured from a board: cycles are shown)\n")
     p.add_argument("--image", default=runner.DEFAULT_IMAGE, help="firmware image (default: %(default)s)")
+    p.add_argument("--litmus-image", default=DEFAULT_LITMUS_IMAGE,
+                   help=f"the litmus image, for the {LITMUS_TEST} figure (default: %(default)s)")
     p.add_argument("--out", default="build/bench", help="directory for logs, CSV and PNG (default: %(default)s)")
     p.add_argument("--timeout", type=runner.positive_seconds, default=BOOT_TIMEOUT,
                    help="wall-clock limit per boot in seconds (default: %(default)g)")
@@ -297,7 +314,11 @@ def main(argv: list[str] | None = None) -> int:
             if shutil.which(qemu[0]) is None:
                 raise UsageError(f"program not found: {qemu[0]} (set QEMU=/path/to/qemu-system-aarch64)")
             for b in BOOTS:
-                results.append(boot(b, args.image, qemu, out, expectations, args.timeout))
+                image = args.litmus_image if b.litmus else args.image
+                if b.litmus and not Path(image).is_file():
+                    print(f"== {b.name}: skipped, {image} not built (make litmus-build)", flush=True)
+                    continue
+                results.append(boot(b, image, qemu, out, expectations, args.timeout))
     except UsageError as exc:
         print(f"bench.py: error: {exc}", file=sys.stderr)
         return 2
@@ -322,6 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\nMaintenance: no figures (no '# BENCH maint' line in the console)")
         handoff_rows, handoff_missed = handoff_report({k: v.get("handoff", []) for k, v in tables.items()})
         missed += handoff_missed
+        litmus_report(tables.get("bench-litmus", {}).get("litmus", []))
     except UsageError as exc:
         print(f"bench.py: error: {exc}", file=sys.stderr)
         return 1
