@@ -8,7 +8,8 @@ dictionary names (tests/lava/devices/rpi4-sim.jinja2), driving QEMU raspi3b inst
   simboard.py --state DIR console                  the serial console: relay it to stdout until it closes
 
 The console waits for the board (LAVA connects before it powers on), and by default behaves like a
-slow UART behind ser2net: output arrives a few bytes at a time and every \\r\\n becomes \\r\\r\\n, so
+slow UART behind ser2net: every line arrives in two halves with a pause between, a few bytes at a
+time, and every \\r\\n becomes \\r\\r\\n, so
 LAVA's monitor pattern is exercised against partial lines and doubled carriage returns end to end.
 """
 
@@ -144,10 +145,20 @@ def cmd_console(args: argparse.Namespace) -> None:
                 if pending_cr:
                     data = data[:-1]
                 data = data.replace(b"\r\n", b"\r\r\n")
-            step = len(data) if args.clean else args.chunk
-            for i in range(0, len(data), step):
-                out.write(data[i:i + step])
+            if args.clean:
+                out.write(data)
                 out.flush()
+                continue
+            # Every line leaves in two halves with a pause between, then in chunks: whoever reads
+            # the console sees half lines (ok 6 cro...), as from a slow UART.
+            for line in data.splitlines(keepends=True):
+                half = len(line) // 2
+                for first, part in ((True, line[:half]), (False, line[half:])):
+                    for i in range(0, len(part), args.chunk):
+                        out.write(part[i:i + args.chunk])
+                        out.flush()
+                    if first and half and args.pause > 0:
+                        time.sleep(args.pause)
     out.write(pending_cr)
     out.flush()
     conn.close()
@@ -169,7 +180,9 @@ def main(argv: list[str]) -> int:
     con = sub.add_parser("console", help="relay the serial console to stdout (and stdin to it)")
     con.add_argument("--wait", type=float, default=120, help="seconds to wait for power-on (default 120)")
     con.add_argument("--chunk", type=int, default=5, help="bytes per write, like a slow UART (default 5)")
-    con.add_argument("--clean", action="store_true", help="no chunking, no \\r\\r\\n: relay bytes as they are")
+    con.add_argument("--pause", type=float, default=0.004,
+                     help="seconds between the two halves of every line (default 0.004)")
+    con.add_argument("--clean", action="store_true", help="no halves, no chunking, no \\r\\r\\n: relay bytes as they are")
     args = parser.parse_args(argv)
     if args.command == "console" and args.chunk < 1:
         parser.error("--chunk must be at least 1")
