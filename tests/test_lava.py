@@ -157,5 +157,27 @@ class LavaLogTest(unittest.TestCase):
         self.assertEqual(check.lava_case_id(" Cross-Core.x "), "cross_core_x")
 
 
+class SkipTest(unittest.TestCase):
+    """An environment that cannot install LAVA is reported as SKIP with its reason, never a pass."""
+
+    def test_no_apt_get_is_skip_with_reason(self):
+        import contextlib
+        import io
+        from unittest import mock
+        out = io.StringIO()
+        with mock.patch.object(check, "installed", return_value=False), \
+                mock.patch.object(check.shutil, "which", return_value=None), \
+                mock.patch.object(check, "find_images", return_value={}), \
+                contextlib.redirect_stdout(out):
+            status = check.main(["--out", str(HERE.parent / "build" / "lava-skip-test")])
+        self.assertEqual(status, 0)
+        report = check.runner.parse_ktap(out.getvalue().splitlines())
+        self.assertEqual(report.plan, len(check.JOBS))
+        self.assertEqual(len(report.results), len(check.JOBS))
+        for result in report.results:
+            self.assertTrue(result.skipped, result.line)
+            self.assertIn("not a Debian system (no apt-get)", result.directive)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -198,10 +198,10 @@ def ensure_packages(out: Path, allow_install: bool) -> str:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     with open(log_path, "w") as log:
         try:
-            if run_logged(sudo + ["apt-get", "update", "-q"], log, 600, env) != 0:
+            if run_logged(sudo + ["apt-get", "update", "-q"], log, 300, env) != 0:
                 raise Skip(f"apt-get update failed (Debian archive unreachable?): {tail(log_path)}")
             if run_logged(sudo + ["apt-get", "install", "-y", "-q", "--no-install-recommends"] + missing,
-                          log, 1500, env) != 0:
+                          log, 900, env) != 0:
                 raise Skip(f"apt-get install {' '.join(missing)} failed: {tail(log_path)}")
         except subprocess.TimeoutExpired:
             raise Skip(f"installing {' '.join(missing)} timed out (see {log_path})") from None
