@@ -172,8 +172,8 @@ class SkipTest(unittest.TestCase):
             status = check.main(["--out", str(HERE.parent / "build" / "lava-skip-test")])
         self.assertEqual(status, 0)
         report = check.runner.parse_ktap(out.getvalue().splitlines())
-        self.assertEqual(report.plan, len(check.JOBS))
-        self.assertEqual(len(report.results), len(check.JOBS))
+        self.assertEqual(report.plan, len(check.JOBS) + 1)
+        self.assertEqual(len(report.results), len(check.JOBS) + 1)
         for result in report.results:
             self.assertTrue(result.skipped, result.line)
             self.assertIn("not a Debian system (no apt-get)", result.directive)

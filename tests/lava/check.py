@@ -10,6 +10,8 @@ Jobs, each one KTAP test:
   rpi4_sim_stale_reader       the same with cmdline.txt "-- inject=stale_reader": cross_core must fail
   mislabel_is_caught          qemu_virt_stale_reader with the job's fixupdict mapping "not ok" to pass:
                               the comparison must report the disagreement (the check can fail)
+  lab_dictionaries            the sample lab device dictionaries (devices/qemu-01, rpi4-01) render and
+                              accept their jobs (lava-run --validate; nothing is run)
 
 For each job: lava-run must finish the job and its monitor (end line seen); LAVA's test cases (the
 "results" entries of its log; lava-run exits 0 even when cases fail) must number the KTAP plan and
@@ -377,6 +379,41 @@ def run_job(job: Job, out: Path, templates: Path, images: dict[str, Path], timeo
     return not problems, notes + problems
 
 
+def validate_lab_dictionaries(out: Path, templates: Path, images: dict[str, Path], timeout: float,
+                              lava_run: str) -> tuple[bool, list[str]]:
+    """The sample lab dictionaries render and accept their jobs (lava-run --validate: nothing runs).
+    Validation wants the console program (telnet) on PATH: a stub stands in, never executed."""
+    work = out / "lab_dictionaries"
+    if work.exists():
+        shutil.rmtree(work)
+    stubs = work / "stubs"
+    stubs.mkdir(parents=True)
+    telnet = stubs / "telnet"
+    telnet.write_text("#!/bin/sh\necho 'stub telnet: validation only' >&2\nexit 1\n")
+    telnet.chmod(0o755)
+    env = dict(os.environ, PATH=f"{stubs}{os.pathsep}{os.environ.get('PATH', '')}")
+    notes, ok = [], True
+    for job in (Job("qemu-01", "qemu-virt.yaml", "qemu-01.jinja2", "", False),
+                Job("rpi4-01", "rpi4-sdmux.yaml", "rpi4-01.jinja2", "", True)):
+        jwork = work / job.name
+        jwork.mkdir()
+        job_path = write_job(job, jwork, images)
+        device = write_device(job, jwork, templates, job_path, images)
+        log_path = jwork / "lava-run.log"
+        with open(log_path, "w") as log:
+            run_logged([lava_run, "--validate", "--job-id", f"selfmod-validate-{job.name}", "--output-dir",
+                        str(jwork / "out"), "--device", str(device), "--dispatcher", str(HERE / "dispatcher.yaml"),
+                        str(job_path)], log, timeout, env=env)
+        lava = parse_lava_log(log_path.read_text(errors="replace"))
+        if lava.job_result == "pass":
+            notes.append(f"devices/{job.device_dict} with {job.job_file}: validates")
+        else:
+            ok = False
+            notes.append(f"devices/{job.device_dict} with {job.job_file}: validation {lava.job_result or 'missing'}: "
+                         f"{lava.job_error or '; '.join(lava.errors[-2:])} (log {log_path})")
+    return ok, notes
+
+
 # --------------------------------------------------------------------------
 
 
@@ -398,14 +435,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=float, default=120, help="seconds per lava-run (default 120)")
     parser.add_argument("--no-install", action="store_true",
                         help="do not install missing packages: report SKIP instead")
-    parser.add_argument("--job", action="append", choices=[j.name for j in JOBS],
+    parser.add_argument("--job", action="append", choices=[j.name for j in JOBS] + ["lab_dictionaries"],
                         help="run only this job; repeatable (default: all)")
     args = parser.parse_args(argv)
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
     jobs = [j for j in JOBS if not args.job or j.name in args.job]
+    validate = not args.job or "lab_dictionaries" in args.job
+    names = [j.name for j in jobs] + (["lab_dictionaries"] if validate else [])
     print("KTAP version 1")
-    print(f"1..{len(jobs)}")
+    print(f"1..{len(names)}")
     sys.stdout.flush()
     try:
         images = find_images()
@@ -418,28 +457,32 @@ def main(argv: list[str]) -> int:
         if not lava_run:
             raise Skip("lava-dispatcher is installed but lava-run is not on PATH")
     except Skip as reason:
-        for i, job in enumerate(jobs, 1):
-            print(f"ok {i} {job.name} # SKIP {reason}")
-        print(f"# lava: 0 passed, 0 failed, {len(jobs)} skipped")
+        for i, name in enumerate(names, 1):
+            print(f"ok {i} {name} # SKIP {reason}")
+        print(f"# lava: 0 passed, 0 failed, {len(names)} skipped")
         return 0
     except (CheckError, OSError, subprocess.TimeoutExpired) as err:
         print(f"# lava: {err}")
-        for i, job in enumerate(jobs, 1):
-            print(f"not ok {i} {job.name}")
-        print(f"# lava: 0 passed, {len(jobs)} failed, 0 skipped")
+        for i, name in enumerate(names, 1):
+            print(f"not ok {i} {name}")
+        print(f"# lava: 0 passed, {len(names)} failed, 0 skipped")
         return 1
     failed = 0
-    for i, job in enumerate(jobs, 1):
+    for i, name in enumerate(names, 1):
         try:
-            ok, notes = run_job(job, args.out, templates, images, args.timeout, lava_run)
+            if name == "lab_dictionaries":
+                ok, notes = validate_lab_dictionaries(args.out, templates, images, args.timeout, lava_run)
+            else:
+                job = next(j for j in jobs if j.name == name)
+                ok, notes = run_job(job, args.out, templates, images, args.timeout, lava_run)
         except (CheckError, OSError, subprocess.TimeoutExpired) as err:
-            ok, notes = False, [str(err)]
+            ok, notes = False, [f"{type(err).__name__}: {err}"]
         for note in notes:
             print(f"    # {note}")
-        print(f"{'ok' if ok else 'not ok'} {i} {job.name}")
+        print(f"{'ok' if ok else 'not ok'} {i} {name}")
         sys.stdout.flush()
         failed += not ok
-    print(f"# lava: {len(jobs) - failed} passed, {failed} failed, 0 skipped")
+    print(f"# lava: {len(names) - failed} passed, {failed} failed, 0 skipped")
     return 1 if failed else 0
 
 
