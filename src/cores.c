@@ -15,22 +15,14 @@ extern char secondary_entry[];
 
 int cores_discover(const struct fdt *fdt, const char **why)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus");
-	if (cpus < 0) {
+	if (fdt_path_offset(fdt, "/cpus") < 0) {
 		*why = "the DTB has no /cpus node";
 		return -1;
 	}
-	uint64_t self = read_sysreg(mpidr_el1) & MPIDR_AFFINITY_MASK;
-	uint32_t len;
-	const void *cells = fdt_getprop(fdt, cpus, "#address-cells", &len);
-	unsigned addr_cells = cells && len == 4 ? fdt_be32(cells) : 1;
+	uint64_t self = read_sysreg(mpidr_el1) & MPIDR_AFFINITY_MASK, mpidr;
 	core_count = 1;
 	cores[0].mpidr = self;
-	for (int n = fdt_first_subnode(fdt, cpus); n >= 0; n = fdt_next_subnode(fdt, n)) {
-		uint64_t mpidr;
-		if (!fdt_prop_has_string(fdt, n, "device_type", "cpu") ||
-		    !fdt_prop_u64(fdt, n, "reg", addr_cells, 0, &mpidr))
-			continue;
+	for (int n = fdt_next_cpu(fdt, -1, &mpidr); n >= 0; n = fdt_next_cpu(fdt, n, &mpidr)) {
 		if ((mpidr & MPIDR_AFFINITY_MASK) == self)
 			continue;
 		if (core_count == MAX_CORES) {

@@ -231,3 +231,18 @@ bool fdt_prop_u64(const struct fdt *f, int node, const char *name, unsigned cell
 	*out = cells == 2 ? (uint64_t)fdt_be32(p) << 32 | fdt_be32(p + 4) : fdt_be32(p);
 	return true;
 }
+
+int fdt_next_cpu(const struct fdt *f, int prev, uint64_t *mpidr)
+{
+	int cpus = fdt_path_offset(f, "/cpus");
+	if (cpus < 0)
+		return -1;
+	uint32_t len;
+	const void *cells = fdt_getprop(f, cpus, "#address-cells", &len);
+	unsigned addr_cells = cells && len == 4 ? fdt_be32(cells) : 1;
+	for (int n = prev < 0 ? fdt_first_subnode(f, cpus) : fdt_next_subnode(f, prev); n >= 0;
+	     n = fdt_next_subnode(f, n))
+		if (fdt_prop_has_string(f, n, "device_type", "cpu") && fdt_prop_u64(f, n, "reg", addr_cells, 0, mpidr))
+			return n;
+	return -1;
+}

@@ -25,6 +25,9 @@ const void *fdt_getprop(const struct fdt *f, int node, const char *name, uint32_
 bool fdt_prop_has_string(const struct fdt *f, int node, const char *name, const char *value);
 /* A cells-sized number (1 or 2 cells) at index i of a property; false if absent or short. */
 bool fdt_prop_u64(const struct fdt *f, int node, const char *name, unsigned cells, unsigned index, uint64_t *out);
+/* The next cpu node under /cpus after prev (-1: the first): a node with device_type "cpu" and a reg,
+   whose value (the MPIDR, in /cpus' #address-cells) goes to *mpidr. -1 when there is none. */
+int fdt_next_cpu(const struct fdt *f, int prev, uint64_t *mpidr);
 uint32_t fdt_be32(const void *p);
 
 #endif

@@ -46,19 +46,12 @@ static void read_core(struct spintable_core *c, const struct fdt *fdt, int node)
 int spintable_from_fdt(struct spintable *t, const struct fdt *fdt, const char **why)
 {
 	t->count = 0;
-	int cpus = fdt_path_offset(fdt, "/cpus");
-	if (cpus < 0) {
+	if (fdt_path_offset(fdt, "/cpus") < 0) {
 		*why = "the DTB has no /cpus node";
 		return -1;
 	}
-	uint32_t len;
-	const void *cells = fdt_getprop(fdt, cpus, "#address-cells", &len);
-	unsigned addr_cells = cells && len == 4 ? fdt_be32(cells) : 1;
-	for (int n = fdt_first_subnode(fdt, cpus); n >= 0; n = fdt_next_subnode(fdt, n)) {
-		uint64_t mpidr;
-		if (!fdt_prop_has_string(fdt, n, "device_type", "cpu") ||
-		    !fdt_prop_u64(fdt, n, "reg", addr_cells, 0, &mpidr))
-			continue;
+	uint64_t mpidr;
+	for (int n = fdt_next_cpu(fdt, -1, &mpidr); n >= 0; n = fdt_next_cpu(fdt, n, &mpidr)) {
 		if (t->count == MAX_CORES)
 			break; /* src/cores.c reports the cores it cannot use */
 		struct spintable_core *c = &t->core[t->count++];

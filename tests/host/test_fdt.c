@@ -211,6 +211,16 @@ static void check_cpus(const struct fdt *f)
 	}
 	CHECK_EQ_U64(4, ncpus, "/cpus: cpu nodes");
 	CHECK_EQ_U64(5, subnodes, "/cpus: subnodes (cpu-map and 4 cpus)");
+	/* fdt_next_cpu: the same 4 cpus, in order, skipping cpu-map, then -1. */
+	uint64_t mpidr = 0xbad;
+	unsigned seen = 0;
+	for (int n = fdt_next_cpu(f, -1, &mpidr); n >= 0 && seen < 100; n = fdt_next_cpu(f, n, &mpidr), seen++) {
+		char name[16];
+		snprintf(name, sizeof(name), "cpu@%u", seen);
+		CHECK(mpidr == seen && !strcmp(fdt_node_name(f, n), name), "fdt_next_cpu %u: %s, MPIDR %u", seen, name,
+		      seen);
+	}
+	CHECK_EQ_U64(4, seen, "fdt_next_cpu: cpu nodes");
 }
 
 static const struct {
