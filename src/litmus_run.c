@@ -39,7 +39,7 @@ static struct run {
 	unsigned n;
 	volatile bool abort;
 	struct handoff_seq go;
-	volatile uint32_t arrived __attribute__((aligned(64)));
+	struct handoff_barrier start; /* the threads of an iteration start together */
 	uint64_t barrier_missed;
 	uint8_t thread_of[LITMUS_MAX_THREADS]; /* worker -> thread, this iteration */
 	uint64_t regs[LITMUS_MAX_THREADS][32] __attribute__((aligned(64)));
@@ -80,16 +80,9 @@ static uint64_t value_of(const struct litmus_test *lt, const struct litmus_value
 static void run_thread(unsigned w, uint64_t deadline)
 {
 	unsigned th = run.thread_of[w];
-	/* Start together: the last to arrive wakes the others. */
-	if (__atomic_add_fetch(&run.arrived, 1, __ATOMIC_ACQ_REL) == run.n)
-		sev();
-	while (__atomic_load_n(&run.arrived, __ATOMIC_ACQUIRE) < run.n) {
-		if (deadline_passed(deadline)) {
-			__atomic_add_fetch(&run.barrier_missed, 1, __ATOMIC_RELAXED);
-			break;
-		}
-		wfe();
-	}
+	/* Start together; past the deadline the thread runs anyway, and the miss is reported. */
+	if (!handoff_barrier_wait(&run.start, run.n, deadline))
+		__atomic_add_fetch(&run.barrier_missed, 1, __ATOMIC_RELAXED);
 	litmus_thread_call(&run.fault[th], run.regs[th], code_base() + run.lt->threads[th].entry);
 }
 
@@ -140,7 +133,7 @@ static void reset(struct test *t, const struct litmus_test *lt)
 		run.thread_of[w] = run.thread_of[k];
 		run.thread_of[k] = tmp;
 	}
-	run.arrived = 0;
+	run.start.arrived = 0; /* usable again after a missed deadline left a count behind */
 }
 
 static uint64_t observe(const struct litmus_test *lt, const struct litmus_obs *o)
@@ -354,8 +347,8 @@ void litmus_run(struct test *t, const struct litmus_test *lt)
 		for (unsigned w = 1; w < run.n; w++)
 			all &= handoff_wait_data(&run.workers[w].done, it, deadline);
 		if (!all) {
-			report_timeout(t, "iteration %llu: a thread did not finish within %llu ms", (unsigned long long)it,
-				       (unsigned long long)t->tc->timeout_ms);
+			report_timeout(t, "iteration %llu: a thread did not finish within %llu ms",
+				       (unsigned long long)it, (unsigned long long)t->tc->timeout_ms);
 			break;
 		}
 		uint64_t v[LITMUS_MAX_OBS];
