@@ -27,10 +27,8 @@ QEMU = os.environ.get("QEMU", "qemu-system-aarch64")
 
 def boot(append: str, smp: int = 2, timeout: float = 30.0) -> tuple[int | None, list[str]]:
     """Boot the image with these boot arguments; the exit status and the console lines."""
-    argv = [QEMU, "-M", "virt", "-cpu", "cortex-a72", "-smp", str(smp), "-m", "256M",
-            "-accel", "tcg,thread=single", "-display", "none", "-monitor", "none", "-serial", "stdio",
-            "-nic", "none", "-semihosting-config", "enable=on,target=native", "-no-reboot",
-            "-kernel", str(IMAGE), "-append", append]
+    config = runner.Config(name="selftest", machine="virt", cpu="cortex-a72", smp=smp, accel="tcg,thread=single")
+    argv = runner.qemu_argv(config, str(IMAGE), append, [QEMU])
     output = bytearray()
     run = runner.run_process(argv, timeout, output.extend)
     if run.timed_out:
