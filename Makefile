@@ -19,7 +19,7 @@ ARGS ?=
 include board/$(BOARD)/board.mk
 IMAGE_NAME ?= selfmod.bin
 
-# CHECKED=1: an address mark before every DC/IC (src/icache.h) for the QEMU checker, in its own build dir.
+# CHECKED=1: an address mark before every DC/IC (src/lib/icache.h) for the QEMU checker, in its own build dir.
 CHECKED ?=
 BUILD := build/$(BOARD)$(if $(CHECKED),-checked)
 HOST_BUILD := build/host
@@ -31,24 +31,27 @@ DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm 
 	device-tree-compiler
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -Isrc -Iboard -Iboard/$(BOARD)
+# The firmware's layers, lowest first (README: Layout); each is on the include path.
+SRC_DIRS := src/arch src/lib src/drivers src/runtime src/harness tests/scenarios/engines
+COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) $(addprefix -I,$(SRC_DIRS)) -Iboard -Iboard/$(BOARD)
 # -mstrict-align: core 0 runs C with the MMU off (Device memory faults unaligned accesses).
 # -mgeneral-regs-only: exception handlers need not save FP/SIMD state.
 # -mno-outline-atomics: scenarios must contain the instructions they say, not library calls.
 CFLAGS := $(COMMON_CFLAGS) --specs=picolibc.specs -march=armv8-a -mstrict-align -mgeneral-regs-only \
 	-mno-outline-atomics -fno-pie -fno-tree-loop-distribute-patterns -ffunction-sections \
 	$(if $(CHECKED),-DSELFMOD_CHECKED)
-ASFLAGS := -Isrc -Iboot -D__ASSEMBLER__
+ASFLAGS := -Isrc/arch -Iboot -D__ASSEMBLER__
 LDFLAGS := --specs=picolibc.specs -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
 
-FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)
+FW_SRCS := $(wildcard $(addsuffix /*.c,$(SRC_DIRS))) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)
 FW_ASM := $(wildcard boot/*.S)
 FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
 
-# Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
+# Pure firmware logic the host unit tests compile; src/lib/icache.c records its instructions instead
 # of issuing them (SELFMOD_HOST_TRACE).
-HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c \
-	src/litmus_cond.c src/litmus_hist.c src/crc32.c src/spintable.c
+HOST_LIB_SRCS := src/runtime/pagetable.c src/lib/cache_geometry.c src/harness/ktap.c src/harness/args.c src/drivers/fdt.c \
+	src/lib/icache.c src/lib/errata.c tests/scenarios/engines/litmus_cond.c tests/scenarios/engines/litmus_hist.c \
+	src/lib/crc32.c src/drivers/spintable.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
@@ -72,9 +75,9 @@ $(BUILD)/%.o: %.S | deps-checked
 	@mkdir -p $(dir $@)
 	$(CC) $(ASFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/image.ld: linker/image.ld src/layout.h | deps-checked
+$(BUILD)/image.ld: linker/image.ld src/arch/layout.h | deps-checked
 	@mkdir -p $(dir $@)
-	$(CC) -E -P -x c -Isrc -DLOAD_ADDR=$(LOAD_ADDR) $< -o $@
+	$(CC) -E -P -x c -Isrc/arch -DLOAD_ADDR=$(LOAD_ADDR) $< -o $@
 
 $(ELF): $(FW_OBJS) $(BUILD)/image.ld
 	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,-Map=$(BUILD)/selfmod.map $(FW_OBJS) -o $@
@@ -82,7 +85,7 @@ $(ELF): $(FW_OBJS) $(BUILD)/image.ld
 $(IMAGE): $(ELF)
 	$(OBJCOPY) -O binary $< $@
 
-$(UNIT_TESTS): $(HOST_TEST_SRCS) $(HOST_LIB_SRCS) $(wildcard src/*.h tests/host/*.h) | deps-checked
+$(UNIT_TESTS): $(HOST_TEST_SRCS) $(HOST_LIB_SRCS) $(wildcard $(addsuffix /*.h,$(SRC_DIRS)) tests/host/*.h) | deps-checked
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(COMMON_CFLAGS) -DSELFMOD_HOST_TRACE -Itests/host -fsanitize=address,undefined $(HOST_TEST_SRCS) \
 		$(HOST_LIB_SRCS) -o $@
@@ -149,7 +152,7 @@ deps: deps-checked
 .PHONY: deps-checked
 
 format:
-	clang-format -i $(FW_SRCS) $(HOST_TEST_SRCS) $(wildcard src/*.h board/*.h tests/host/*.h)
+	clang-format -i $(FW_SRCS) $(HOST_TEST_SRCS) $(wildcard $(addsuffix /*.h,$(SRC_DIRS)) board/*.h tests/host/*.h)
 
 clean:
 	rm -rf build

@@ -4,7 +4,7 @@
 # The loader runs at 32 MiB, out of the way of images received at 0x80000 (board/pi/loader/protocol.h).
 LOADER_BASE := 0x02000000
 LOADER_BUILD := $(BUILD)/loader
-LOADER_SRCS := board/pi/loader/loader.c src/crc32.c src/pl011.c board/pi/pi_uart.c
+LOADER_SRCS := board/pi/loader/loader.c src/lib/crc32.c src/drivers/pl011.c board/pi/pi_uart.c
 LOADER_OBJS := $(patsubst %.c,$(LOADER_BUILD)/%.o,$(LOADER_SRCS)) $(LOADER_BUILD)/board/pi/loader/entry.o
 # No C library: the loader runs with the MMU off, where every access is Device memory.
 LOADER_CFLAGS := $(COMMON_CFLAGS) -Iboard/pi/loader -ffreestanding -fno-builtin -march=armv8-a -mstrict-align \
