@@ -55,7 +55,7 @@ HOST_LIB_SRCS := src/runtime/pagetable.c src/lib/cache_geometry.c src/harness/kt
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test unit-tests runner-tests deps clean format help bench flash pi-boards
+.PHONY: all build run test check-layers unit-tests runner-tests deps clean format help bench flash pi-boards
 
 all: build
 
@@ -125,9 +125,13 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards check-layers
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
+
+# Every include and call goes down the layers (README: Layout), no cycles: this board's image.
+check-layers: build
+	$(PYTHON) tests/check_layers.py --nm $(CROSS_COMPILE)nm --objects $(FW_OBJS)
 
 # The bench's plot needs gnuplot; without it tests/bench.py still prints the table and writes the CSV.
 bench: build litmus-build

@@ -1,7 +1,7 @@
 /*
  * Image entry: an arm64 Linux Image header (so QEMU and the Pi firmware load
- * it as a kernel, x0 = DTB), the primary and secondary core entries, the drop
- * from EL2 to EL1, and the per-core MMU switch-on. Everything else is C.
+ * it as a kernel, x0 = DTB), the primary and secondary core entries, and the drop
+ * from EL2 to EL1 (the per-core MMU switch-on: boot/mmu_enable.S). Everything else is C.
  */
 #include "layout.h"
 #include "sysreg.h"
@@ -112,26 +112,6 @@ el1_common_setup:
 	/* An event every 2^(9+1) counter ticks (about 16 us at 62.5 MHz): no WFE sleeps forever. */
 	mov	x0, #(CNTKCTL_EL1_EVNTEN | (9 << CNTKCTL_EL1_EVNTI_SHIFT))
 	msr	cntkctl_el1, x0
-	isb
-	ret
-
-/*
- * x0 = struct mmu_params { mair, tcr, ttbr0, sctlr }: switch this core's MMU
- * and caches on. Called with the MMU off; touches no stack.
- */
-	.globl	mmu_enable_this_core
-mmu_enable_this_core:
-	ldp	x1, x2, [x0]
-	msr	mair_el1, x1
-	msr	tcr_el1, x2
-	ldp	x1, x2, [x0, #16]
-	msr	ttbr0_el1, x1
-	isb
-	tlbi	vmalle1
-	ic	iallu
-	dsb	nsh
-	isb
-	msr	sctlr_el1, x2
 	isb
 	ret
 

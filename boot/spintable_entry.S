@@ -1,5 +1,5 @@
 /*
- * Where a core released from a spin table arrives (src/spintable_release.c):
+ * Where a core released from a spin table arrives (src/runtime/spintable_release.c):
  * x0 = 0, MMU and caches off, at EL2 or EL1. Look this core's MPIDR up in
  * spintable_boot (cleaned to PoC by the releasing core) and continue at its
  * entry with x0 = its context, as PSCI CPU_ON would have. A core that finds

@@ -1,6 +1,6 @@
 /*
  * The per-core half of the board interrupt interface for boards with an Arm
- * GIC (src/gic.c): shared by every such board, which provides only
+ * GIC (src/drivers/gic.c): shared by every such board, which provides only
  * board_irq_init (where its GIC is and which version).
  */
 #include "board.h"

@@ -1,4 +1,4 @@
 # Raspberry Pi 4 (BCM2711): RAM at 0; the firmware loads kernel8.img at kernel_address=0x80000 (config.txt).
 LOAD_ADDR := 0x80000
-BOARD_SRCS := board/pi/pi_board.c board/pi/pi_uart.c board/pi/pi_watchdog.c board/pi/pi_irq_gic400.c board/common/gic_irq.c
+BOARD_SRCS := board/pi/pi_board.c board/pi/pi_cores.c board/pi/pi_uart.c board/pi/pi_watchdog.c board/pi/pi_irq_gic400.c board/common/gic_irq.c
 IMAGE_NAME := kernel8.img

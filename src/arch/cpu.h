@@ -50,6 +50,20 @@ static inline unsigned int current_el(void)
 	return (unsigned int)(read_sysreg(CurrentEL) >> 2) & 3;
 }
 
+/* This core's index (0 = the boot core): boot/entry.S keeps it in TPIDR_EL1. */
+static inline unsigned this_core(void)
+{
+	return (unsigned)read_sysreg(tpidr_el1);
+}
+
+/* Stop this core for good: every exception masked (DAIF), waiting for events that change nothing. */
+static inline void __attribute__((noreturn)) cpu_park(void)
+{
+	__asm__ volatile("msr daifset, #0xf" ::: "memory");
+	for (;;)
+		wfe();
+}
+
 static inline void irq_enable(void)
 {
 	__asm__ volatile("msr daifclr, #2" ::: "memory");

@@ -1,5 +1,5 @@
 /*
- * Memory layout shared by the linker script, the boot assembly and src/mmu.c.
+ * Memory layout shared by the linker script, the boot assembly and src/runtime/mmu.c.
  * Each core's stack slot: [guard][thread stack][guard][exception stack].
  * The thread stack is SP_EL0; exceptions run on SP_EL1, so a thread-stack
  * overflow faults into the guard page and is still reported.
@@ -18,7 +18,7 @@
 #define CORE_EXC_STACK_BASE    (CORE_THREAD_STACK_TOP + GUARD_SIZE)
 #define CORE_EXC_STACK_TOP     CORE_STACK_SLOT
 
-/* The SMC arena: one physical region, four virtual aliases (src/mmu.c). */
+/* The SMC arena: one physical region, four virtual aliases (src/runtime/mmu.c). */
 #define ARENA_SIZE   (2 * 1024 * 1024)
 #define ARENA_RX_VA  0x1000000000UL /* read-only, executable, cacheable */
 #define ARENA_NC_VA  0x2000000000UL /* Normal Non-cacheable, read-write, executable */

@@ -53,7 +53,7 @@ int spintable_from_fdt(struct spintable *t, const struct fdt *fdt, const char **
 	uint64_t mpidr;
 	for (int n = fdt_next_cpu(fdt, -1, &mpidr); n >= 0; n = fdt_next_cpu(fdt, n, &mpidr)) {
 		if (t->count == MAX_CORES)
-			break; /* src/cores.c reports the cores it cannot use */
+			break; /* src/runtime/cores.c reports the cores it cannot use */
 		struct spintable_core *c = &t->core[t->count++];
 		c->mpidr = mpidr & MPIDR_AFFINITY_MASK;
 		read_core(c, fdt, n);

@@ -5,7 +5,7 @@
  * address in its release slot, then branches there with x0 = 0.
  *
  * spintable_from_fdt/spintable_release_addr are pure (host-tested);
- * spintable_release (src/spintable_release.c) writes the slot, and
+ * spintable_release (src/runtime/spintable_release.c) writes the slot, and
  * boot/spintable_entry.S turns the arrival into secondary_entry(x0 = context).
  */
 #ifndef SELFMOD_SPINTABLE_H

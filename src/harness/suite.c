@@ -378,11 +378,19 @@ static enum ktap_status run_one(const struct test_case *tc, unsigned number, con
 	return s;
 }
 
-int suite_main(void)
+static const struct boot_info *boot;
+
+const struct boot_info *suite_boot(void)
+{
+	return boot;
+}
+
+int suite_main(const struct boot_info *b)
 {
 	static struct suite_run run;
 	struct suite_args *const a = &run.args;
-	const struct fdt *fdt = boot_dtb();
+	boot = b;
+	const struct fdt *fdt = b->dtb;
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	const char *bootargs = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
 
@@ -400,16 +408,16 @@ int suite_main(void)
 	run.run_timeout_s = a->run_timeout_s ? a->run_timeout_s : RUN_TIMEOUT_DEFAULT_S;
 	run.run_deadline = deadline_after_us(run.run_timeout_s * 1000000);
 	console_printf("# selfmod on %s: entered at EL%u, running at EL%u; %u of %u cores online; CNTFRQ %llu Hz\n",
-		       board_name(), boot_entry_el(), current_el(), cores_online(), core_count,
+		       board_name(), b->entry_el, current_el(), cores_online(), core_count,
 		       (unsigned long long)timer_freq());
 	console_printf("# seed=0x%llx (boot argument seed=0x%llx reproduces this run)\n", (unsigned long long)a->seed,
 		       (unsigned long long)a->seed);
 	console_printf("# deadlines: %llu s per test, %llu s for the run%s%s\n", (unsigned long long)run.test_timeout_s,
 		       (unsigned long long)run.run_timeout_s,
-		       boot_irq_problem() ? "; WARNING: no interrupts, so a stuck test "
-					    "cannot be stopped: "
-					  : "",
-		       boot_irq_problem() ? boot_irq_problem() : "");
+		       b->irq_problem ? "; WARNING: no interrupts, so a stuck test "
+					"cannot be stopped: "
+				      : "",
+		       b->irq_problem ? b->irq_problem : "");
 	if (a->list) {
 		print_choices();
 		ktap_plan(&out, 0, 0);

@@ -10,8 +10,12 @@
 #include <stdint.h>
 
 #include "cores.h"
+#include "start.h"
 
 struct test;
+
+/* What start-up found (the DTB, the entry EL, why interrupts are missing): valid once suite_main runs. */
+const struct boot_info *suite_boot(void);
 
 struct test_case {
 	const char *name;

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "board.h"
+#include "core_tls.h"
 #include "deadline.h"
-#include "start.h"
 #include "sysreg.h"
 #include "timer.h"
 
@@ -113,7 +113,7 @@ static void __attribute__((noreturn)) idle_loop(struct core *c)
 void secondary_start(unsigned idx)
 {
 	struct core *c = &cores[idx];
-	core_runtime_init(idx);
+	core_tls_init(idx);
 	deadline_init_this_core();
 	cpu_id_read(&c->id);
 	enum core_state starting = CORE_STARTING;

@@ -49,11 +49,6 @@ struct core {
 extern struct core cores[MAX_CORES];
 extern unsigned core_count;
 
-static inline unsigned this_core(void)
-{
-	return (unsigned)read_sysreg(tpidr_el1);
-}
-
 /* Fill cores[] from /cpus (the boot core is index 0). Returns the count, or -1 with *why. */
 int cores_discover(const struct fdt *fdt, const char **why);
 /* Start every other core and wait for each until the deadline (µs from now). */

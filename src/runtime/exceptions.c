@@ -3,7 +3,8 @@
 #include <setjmp.h>
 #include <stdio.h>
 
-#include "cores.h"
+#include "cpu.h"
+#include "layout.h"
 #include "semihost.h"
 #include "sysreg.h"
 
@@ -16,6 +17,12 @@ struct recovery {
 
 static struct recovery recovery[MAX_CORES];
 static sync_exception_hook sync_hooks[MAX_CORES];
+static fatal_exception_handler fatal_handler;
+
+void set_fatal_exception_handler(fatal_exception_handler handler)
+{
+	fatal_handler = handler;
+}
 
 void set_sync_exception_hook(sync_exception_hook hook)
 {
@@ -91,7 +98,9 @@ void exception_abandon(struct exception_frame *frame, unsigned kind)
 		redirect_to_recovery(frame, r);
 		return;
 	}
-	unexpected_exception(&f);
+	if (fatal_handler)
+		fatal_handler(&f);
+	cpu_park();
 }
 
 void exception_dispatch(struct exception_frame *frame, unsigned kind)

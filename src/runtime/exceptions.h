@@ -16,7 +16,7 @@ struct exception_frame {
 #define EXC_TYPE_SYNC	   0
 #define EXC_TYPE_IRQ	   1
 #define EXC_SOURCE_CUR_SPX 1  /* taken while already on the exception stack */
-#define EXC_KIND_DEADLINE  16 /* not a vector: src/deadline.c abandons code that ran past its deadline */
+#define EXC_KIND_DEADLINE  16 /* not a vector: src/runtime/deadline.c abandons code that ran past its deadline */
 
 struct fault_record {
 	unsigned core, kind;
@@ -31,17 +31,19 @@ const char *exception_class_name(uint64_t esr);
 /* "core 1: data abort (EC 0x25) ESR=0x... ELR=0x... FAR=0x..." */
 void fault_describe(const struct fault_record *f, char *buf, size_t size);
 
-/* Set by the interrupt code (src/deadline.c): called for every IRQ taken from thread code. */
+/* Set by the interrupt code (src/runtime/deadline.c): called for every IRQ taken from thread code. */
 extern void (*irq_handler)(struct exception_frame *frame);
 /* From an exception handler: abandon the protected code this core runs, as a fault of this kind
-   (resuming after its run_protected); outside protected code, unexpected_exception. */
+   (resuming after its run_protected); outside protected code, the fatal-exception handler. */
 void exception_abandon(struct exception_frame *frame, unsigned kind);
 /* A per-core hook tried first for a synchronous exception taken from thread context (SP_EL0), e.g.
    to run a litmus test's own fault handler: it may edit the frame (ELR, registers) and return true
    to resume there; false leaves the exception to run_protected. NULL (the default) for none. */
 typedef bool (*sync_exception_hook)(struct exception_frame *frame);
 void set_sync_exception_hook(sync_exception_hook hook); /* for this core */
-/* Called for an exception nobody expected; does not return. Provided by src/start.c. */
-void unexpected_exception(const struct fault_record *f) __attribute__((noreturn));
+/* Called for an exception nobody expected; must not return. Until one is installed (start-up installs
+   one that reports the fault, src/runtime/start.c), such an exception parks the core (cpu_park). */
+typedef void (*fatal_exception_handler)(const struct fault_record *f);
+void set_fatal_exception_handler(fatal_exception_handler handler);
 
 #endif

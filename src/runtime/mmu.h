@@ -2,7 +2,7 @@
  * The memory map, built once by core 0 with the MMU off and shared by every
  * core: RAM Normal WB Inner Shareable, MMIO Device-nGnRE, image code RX,
  * read-only data RO, data and stacks RW XN, stack guard pages unmapped, and
- * the SMC arena mapped RW (identity), RX, Non-cacheable RWX and RWX (src/layout.h).
+ * the SMC arena mapped RW (identity), RX, Non-cacheable RWX and RWX (src/arch/layout.h).
  */
 #ifndef SELFMOD_MMU_H
 #define SELFMOD_MMU_H
@@ -25,7 +25,7 @@ const struct pagetables *mmu_tables(void);
 
 void mmu_enable_this_core(const struct mmu_params *p); /* boot/entry.S */
 
-/* Permissions of a page of the W^X window (WX_WINDOW_VA, src/layout.h). */
+/* Permissions of a page of the W^X window (WX_WINDOW_VA, src/arch/layout.h). */
 enum mmu_page_perm {
 	MMU_PAGE_RW_XN, /* read-write, never executable: write code here */
 	MMU_PAGE_RO_X,	/* read-only, executable: run it */

@@ -1,51 +1,25 @@
 /*
- * Core 0's path from boot/entry.S to the suite, and the per-core runtime
- * (picolibc TLS, WFE event stream) every core sets up once its MMU is on.
+ * Core 0's path from boot/entry.S to the suite: calls only downward (drivers, runtime) and
+ * hands what it found to suite_main, as crt0 calls main.
  */
-#include <picolibc.h>
-#include <picotls.h>
 #include <stdio.h>
 
 #include "board.h"
 #include "cache_geometry.h"
 #include "console.h"
+#include "core_tls.h"
 #include "cores.h"
 #include "deadline.h"
+#include "exceptions.h"
 #include "fdt.h"
 #include "icache.h"
 #include "mmu.h"
 #include "pipeline_sync.h"
 #include "start.h"
 
-#define TLS_BLOCK_SIZE		   512
 #define SECONDARY_START_TIMEOUT_US 2000000
 
-static uint8_t tls_blocks[MAX_CORES][TLS_BLOCK_SIZE] __attribute__((aligned(64)));
 static struct fdt boot_fdt;
-static unsigned entry_el;
-static const char *irq_problem;
-
-void core_runtime_init(unsigned idx)
-{
-	/* picolibc keeps errno and stdio state in TLS: each core has its own block. */
-	if (_tls_size() + 16 > TLS_BLOCK_SIZE)
-		board_exit(3);
-	_init_tls(tls_blocks[idx]);
-	_set_tls(tls_blocks[idx]);
-}
-
-const struct fdt *boot_dtb(void)
-{
-	return &boot_fdt;
-}
-unsigned boot_entry_el(void)
-{
-	return entry_el;
-}
-const char *boot_irq_problem(void)
-{
-	return irq_problem;
-}
 
 static void __attribute__((noreturn)) early_fatal(const char *what)
 {
@@ -72,33 +46,8 @@ static int ram_from_dtb(const struct fdt *f, uint64_t *base, uint64_t *size)
 	return 0;
 }
 
-void primary_start(const void *dtb, unsigned el)
-{
-	const char *why = "";
-	uint64_t ram_base, ram_size;
-	entry_el = el;
-	board_console_init();
-	if (fdt_open(&boot_fdt, dtb))
-		early_fatal("no valid device tree at the address the loader passed in x0");
-	if (ram_from_dtb(&boot_fdt, &ram_base, &ram_size))
-		early_fatal("the device tree has no usable /memory node");
-	if (mmu_setup(ram_base, ram_size, &why))
-		early_fatal(why);
-	console_mark_mmu_on();
-	core_runtime_init(0);
-	cpu_id_read(&cores[0].id);
-	if (board_init(&boot_fdt, &why))
-		early_fatal(why);
-	irq_problem = board_irq_init(&boot_fdt, &why) ? why : NULL;
-	deadline_setup(!irq_problem);
-	pipeline_sync_setup();
-	if (cores_discover(&boot_fdt, &why) < 0)
-		early_fatal(why);
-	cores_start_secondaries(SECONDARY_START_TIMEOUT_US);
-	board_exit(suite_main());
-}
-
-void unexpected_exception(const struct fault_record *f)
+/* The fatal-exception handler (exceptions.h) once the console works. */
+static void __attribute__((noreturn)) report_unexpected_exception(const struct fault_record *f)
 {
 	char line[200];
 	fault_describe(f, line + snprintf(line, sizeof(line), "# FATAL: unexpected exception on "), 150);
@@ -108,6 +57,33 @@ void unexpected_exception(const struct fault_record *f)
 		board_exit(2);
 	}
 	/* Another core: core 0 sees it miss its deadline and reports it lost. */
-	__asm__ volatile("msr daifset, #0xf\n1: wfe\n b 1b");
-	__builtin_unreachable();
+	cpu_park();
+}
+
+void primary_start(const void *dtb, unsigned el)
+{
+	const char *why = "";
+	uint64_t ram_base, ram_size;
+	static struct boot_info boot = {.dtb = &boot_fdt};
+	boot.entry_el = el;
+	board_console_init();
+	set_fatal_exception_handler(report_unexpected_exception);
+	if (fdt_open(&boot_fdt, dtb))
+		early_fatal("no valid device tree at the address the loader passed in x0");
+	if (ram_from_dtb(&boot_fdt, &ram_base, &ram_size))
+		early_fatal("the device tree has no usable /memory node");
+	if (mmu_setup(ram_base, ram_size, &why))
+		early_fatal(why);
+	console_mark_mmu_on();
+	core_tls_init(0);
+	cpu_id_read(&cores[0].id);
+	if (board_init(&boot_fdt, &why))
+		early_fatal(why);
+	boot.irq_problem = board_irq_init(&boot_fdt, &why) ? why : NULL;
+	deadline_setup(!boot.irq_problem);
+	pipeline_sync_setup();
+	if (cores_discover(&boot_fdt, &why) < 0)
+		early_fatal(why);
+	cores_start_secondaries(SECONDARY_START_TIMEOUT_US);
+	board_exit(suite_main(&boot));
 }

@@ -1,18 +1,20 @@
-/* What core 0's start-up leaves for the rest of the firmware. */
+/* Core 0's start-up, and what it hands to the program above it. */
 #ifndef SELFMOD_START_H
 #define SELFMOD_START_H
 
 #include "fdt.h"
 
+/* What core 0's start-up found, handed to suite_main. */
+struct boot_info {
+	const struct fdt *dtb;
+	unsigned entry_el;	 /* the EL the image was entered at */
+	const char *irq_problem; /* why interrupts (and so deadlines that stop a stuck test) are unavailable, or NULL */
+};
+
 /* From boot/entry.S: x0 = DTB, w1 = the EL the image was entered at. */
 void primary_start(const void *dtb, unsigned el) __attribute__((noreturn));
-/* Per-core runtime once the MMU is on: TLS for picolibc. */
-void core_runtime_init(unsigned idx);
-const struct fdt *boot_dtb(void);
-unsigned boot_entry_el(void);
-/* Why interrupts (and so deadlines that stop a stuck test) are unavailable, or NULL. */
-const char *boot_irq_problem(void);
-/* The suite: src/suite.c. Returns the exit status. */
-int suite_main(void);
+/* The program start-up hands over to once every core is up, as crt0 calls main (the suite:
+   src/harness/suite.c). Returns the exit status. */
+int suite_main(const struct boot_info *boot);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * A tiny host test framework writing KTAP version 1 (through src/ktap.c) to stdout.
+ * A tiny host test framework writing KTAP version 1 (through src/harness/ktap.c) to stdout.
  * Each registered test function is a top-level test; every CHECK* inside it is a nested result.
  * On failure a check prints "# file:line: expected ..., observed ..." before its "not ok" line.
  */

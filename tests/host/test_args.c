@@ -1,4 +1,4 @@
-/* src/args.c: boot-argument lines accepted (with what they set) and rejected (with what the error names). */
+/* src/harness/args.c: boot-argument lines accepted (with what they set) and rejected (with what the error names). */
 #include <stdio.h>
 #include <string.h>
 

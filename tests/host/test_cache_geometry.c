@@ -1,4 +1,4 @@
-/* src/cache_geometry.c: CTR_EL0, CLIDR_EL1 and CCSIDR_EL1 decoding, with values QEMU's CPUs report. */
+/* src/lib/cache_geometry.c: CTR_EL0, CLIDR_EL1 and CCSIDR_EL1 decoding, with values QEMU's CPUs report. */
 #include <stddef.h>
 
 #include "cache_geometry.h"

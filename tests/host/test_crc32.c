@@ -1,4 +1,4 @@
-/* src/crc32.c: the chainloader's CRC-32 must equal zlib's (tests/flash.py sends zlib.crc32). */
+/* src/lib/crc32.c: the chainloader's CRC-32 must equal zlib's (tests/flash.py sends zlib.crc32). */
 #include <string.h>
 
 #include "check.h"

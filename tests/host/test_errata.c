@@ -1,4 +1,4 @@
-/* src/errata.c: which rows of the errata table match a MIDR, REVIDR and CTR_EL0. */
+/* src/lib/errata.c: which rows of the errata table match a MIDR, REVIDR and CTR_EL0. */
 #include <string.h>
 
 #include "check.h"

@@ -1,4 +1,4 @@
-/* src/fdt.c against the DTB of QEMU virt (-cpu cortex-a72 -smp 4 -m 256M), given as argv[1]. */
+/* src/drivers/fdt.c against the DTB of QEMU virt (-cpu cortex-a72 -smp 4 -m 256M), given as argv[1]. */
 #define _POSIX_C_SOURCE 200809L /* alarm() */
 #include <stdio.h>
 #include <stdlib.h>

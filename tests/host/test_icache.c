@@ -1,5 +1,5 @@
 /*
- * src/icache.c, compiled for the host with SELFMOD_HOST_TRACE: every DC, IC, DSB and ISB it would
+ * src/lib/icache.c, compiled for the host with SELFMOD_HOST_TRACE: every DC, IC, DSB and ISB it would
  * issue is recorded, and compared with a brute-force model of the architecture's recipe: every
  * line holding a byte of the range cleaned (in order), DSB ISH, every line invalidated, DSB ISH,
  * ISB, with IDC, DIC, the PoC/CIVAC forms and the whole-cache path.

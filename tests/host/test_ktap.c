@@ -1,4 +1,4 @@
-/* src/ktap.c: the exact lines the writer emits, captured through its emit callback. */
+/* src/harness/ktap.c: the exact lines the writer emits, captured through its emit callback. */
 #include <string.h>
 
 #include "check.h"

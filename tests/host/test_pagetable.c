@@ -1,4 +1,4 @@
-/* src/pagetable.c: block/page choice, lookups with attributes, errors, aliases. */
+/* src/runtime/pagetable.c: block/page choice, lookups with attributes, errors, aliases. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* cache_lines_covering (src/icache.h): against a byte-by-byte model, and at the extremes. */
+/* cache_lines_covering (src/lib/icache.h): against a byte-by-byte model, and at the extremes. */
 #include "check.h"
 #include "icache.h"
 #include "unit_tests.h"

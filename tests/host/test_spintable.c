@@ -1,5 +1,5 @@
 /*
- * src/spintable.c: spin-table release slots from a device tree. Reads rpi3.dtb (board/rpi3/rpi3.dts)
+ * src/drivers/spintable.c: spin-table release slots from a device tree. Reads rpi3.dtb (board/rpi3/rpi3.dts)
  * and spin_fallback.dtb (tests/host/spin_fallback.dts) from the directory of argv's DTB, where
  * make unit-tests builds them, and the virt DTB itself (PSCI: no slots).
  */

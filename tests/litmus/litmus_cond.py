@@ -2,7 +2,7 @@
 `forall P`, where P is built from atoms LOC=VALUE with ~ (or not), /\\, \\/, => and parentheses.
 
 Also the evaluator (on a state: location -> number) and the compilation of P to the postfix
-program the firmware runs (src/litmus_cond.c): opcodes below, shared with src/litmus.h.
+program the firmware runs (tests/scenarios/engines/litmus_cond.c): opcodes below, shared with tests/scenarios/engines/litmus.h.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Callable, Union
 
 from litmus_values import LitmusError, Unsupported, Value, parse_value, REG_RE, CODE_LABEL_RE, NAME_RE
 
-# Postfix opcodes: keep in step with enum litmus_cond_op in src/litmus.h.
+# Postfix opcodes: keep in step with enum litmus_cond_op in tests/scenarios/engines/litmus.h.
 OP_END, OP_TRUE, OP_FALSE, OP_ATOM, OP_NOT, OP_AND, OP_OR, OP_IMPLIES = range(8)
-MAX_STACK = 16   # LITMUS_COND_STACK in src/litmus.h
+MAX_STACK = 16   # LITMUS_COND_STACK in tests/scenarios/engines/litmus.h
 MAX_ATOMS = 255  # an atom index is one byte
 
 
@@ -372,7 +372,7 @@ def stack_depth(code: list[int]) -> int:
 
 
 def run_postfix(code: list[int], atom_true: list[bool]) -> bool:
-    """What src/litmus_cond.c does, in Python: the reference the unit tests compare against."""
+    """What tests/scenarios/engines/litmus_cond.c does, in Python: the reference the unit tests compare against."""
     stack: list[bool] = []
     i = 0
     while code[i] != OP_END:

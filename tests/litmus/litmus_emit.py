@@ -1,4 +1,4 @@
-"""From a parsed litmus test to the C tables and the assembly of src/litmus.h.
+"""From a parsed litmus test to the C tables and the assembly of tests/scenarios/engines/litmus.h.
 
 Per test: one code blob (each thread Pn, then its exit sequence, then its fault handler Pn.F),
 assembled by the cross assembler when the generated C is compiled; labels are renamed

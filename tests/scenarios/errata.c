@@ -1,5 +1,5 @@
 /*
- * Scenario 13: the errata that touch cache maintenance (src/errata.c). The
+ * Scenario 13: the errata that touch cache maintenance (src/lib/errata.c). The
  * header lists which apply to the running cores; this test runs the
  * Cortex-A53 clean (DC CVAU) side by side with its workaround (DC CIVAC)
  * under traffic from another core on the same lines' neighbours. Where an

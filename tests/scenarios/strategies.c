@@ -5,7 +5,7 @@
  * sequences whose outcome the architecture leaves open.
  */
 #include "publish.h"
-#include "start.h"
+#include "suite.h"
 
 /* Brace initializers, which clang-format 14 would split over lines. */
 /* clang-format off */
@@ -72,7 +72,7 @@ static const struct pub_plan sync_plans[] = {
 
 static void sync_run(struct test *t)
 {
-	if (boot_irq_problem()) { /* e.g. rpi3: the BCM2837 has no GIC, so no SGIs */
+	if (suite_boot()->irq_problem) { /* e.g. rpi3: the BCM2837 has no GIC, so no SGIs */
 		test_skip(
 		    t,
 		    "pipeline_sync_all_cores needs SGIs, and this board has no interrupt controller the suite drives");

@@ -6,7 +6,7 @@
  * (descriptor; DSB ISH; TLBI VAE1IS; DSB ISH; ISB on core 0; the others take the flip through a
  * hand-off: control dependency and ISB), runs it, and flips it back for the next round.
  *
- * The page is one of the W^X window's level 3 pages (src/layout.h, mmu_set_page_perm): never a
+ * The page is one of the W^X window's level 3 pages (src/arch/layout.h, mmu_set_page_perm): never a
  * block, so nothing else changes with it. The flip sequences are a table: the complete one, where
  * anything but the new code is forbidden, and the one without TLB maintenance, where a stale
  * (non-executable) translation is allowed, reported with its counts.

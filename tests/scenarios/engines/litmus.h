@@ -1,6 +1,6 @@
 /*
  * Instruction-fetch litmus tests: the tables tests/litmus/translate.py generates
- * from herd .litmus files, and the runtime that runs them (src/litmus_run.c).
+ * from herd .litmus files, and the runtime that runs them (tests/scenarios/engines/litmus_run.c).
  *
  * A test's code is one blob assembled at build time (every thread, each followed
  * by its exit sequence, then its fault handler Pn.F if any). Each iteration the
@@ -86,7 +86,7 @@ struct litmus_test {
 	uint8_t verdict[3];
 };
 
-/* Run one test as a KTAP subtest body (src/litmus_run.c). */
+/* Run one test as a KTAP subtest body (tests/scenarios/engines/litmus_run.c). */
 void litmus_run(struct test *t, const struct litmus_test *lt);
 
 #endif

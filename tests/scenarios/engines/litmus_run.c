@@ -1,5 +1,5 @@
 /*
- * Running a litmus test (src/litmus.h): its n threads on n cores (this one and n-1 others), N
+ * Running a litmus test (tests/scenarios/engines/litmus.h): its n threads on n cores (this one and n-1 others), N
  * iterations. Each iteration core 0 copies the code blob to the arena's cacheable RWX alias,
  * resets the data locations and the registers, makes the code coherent (icache_sync_range),
  * draws which core runs which thread, and publishes the iteration (DSB ISH, SEV); every core
