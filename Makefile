@@ -5,7 +5,8 @@
 #   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
-# Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
+#   make boards every board's image and extras (the Pi's chainloader); make format, make format-check
+# Variables: BOARD=virt (one of the boards below), ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
 
 BOARD ?= virt
@@ -18,6 +19,13 @@ CONFIG ?= a72-el1-smp4
 CONFIGS ?=
 ARGS ?=
 
+# The boards: every folder board/NAME with a board.mk (README: Add a board). board.mk sets LOAD_ADDR
+# and BOARD_SRCS (and IMAGE_NAME if not selfmod.bin); an optional rules.mk adds the board's own
+# products, naming those make test needs in BOARD_EXTRAS.
+BOARDS := $(sort $(patsubst board/%/board.mk,%,$(wildcard board/*/board.mk)))
+ifneq ($(words $(BOARD))$(filter $(BOARD),$(BOARDS)),1$(BOARD))
+$(error selfmod: unknown BOARD='$(BOARD)'; the boards are: $(BOARDS))
+endif
 include board/$(BOARD)/board.mk
 IMAGE_NAME ?= selfmod.bin
 
@@ -57,7 +65,7 @@ HOST_LIB_SRCS := src/runtime/pagetable.c src/lib/cache_geometry.c src/harness/kt
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test check-layers unit-tests runner-tests deps clean format help bench flash pi-boards \
+.PHONY: all build run test check-layers unit-tests runner-tests deps clean format help bench flash boards board-extras \
 	qemu10 qemu10-if-available print-qemu
 
 all: build
@@ -67,6 +75,7 @@ include tests/litmus/litmus.mk
 
 help:
 	@sed -n '2,10p' Makefile
+	@echo 'Boards (board/*/board.mk): $(BOARDS)'
 
 # QEMU 10.0, unpacked from Debian's bookworm-backports into the project (the system's QEMU and apt
 # configuration are left alone; tests/qemu_stage.py). Cached: staged once, then reused.
@@ -128,16 +137,16 @@ $(HOST_BUILD)/spin_fallback.dtb: tests/host/spin_fallback.dts | deps-checked
 unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
 	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
 
-runner-tests: pi-boards
+runner-tests: boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 
 run: build
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
 
-# The Raspberry Pi images (and chainloaders) that make test boots or checks, whatever BOARD is.
-PI_BOARDS := rpi3 rpi4
-pi-boards:
-	@for b in $(PI_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b build loader || exit 1; done
+# Every board's image and its extras (BOARD_EXTRAS: the Pi's chainloader...), which make test boots
+# or checks, whatever BOARD is.
+boards:
+	@for b in $(BOARDS); do $(MAKE) --no-print-directory BOARD=$$b build board-extras || exit 1; done
 
 # make flash PORT=/dev/ttyUSB0: send a Pi image to the serial chainloader, stream the run.
 FLASH_BOARD ?= rpi4
@@ -145,7 +154,7 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards check-layers qemu10-if-available \
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) boards check-layers qemu10-if-available \
 	litmus-catalogue-note
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
@@ -187,3 +196,5 @@ include tests/plugin/plugin.mk
 -include $(FW_OBJS:.o=.d)
 # Board-specific products (the Pi boards: device tree, SD-card folder, chainloader).
 -include board/$(BOARD)/rules.mk
+# After rules.mk, which adds to BOARD_EXTRAS (prerequisites are expanded as they are read).
+board-extras: $(BOARD_EXTRAS)

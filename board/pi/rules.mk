@@ -15,6 +15,7 @@ SDCARD_LOADER := $(BUILD)/sdcard-loader
 
 .PHONY: loader
 loader: $(SDCARD_LOADER)/kernel8.img
+BOARD_EXTRAS += loader
 
 $(LOADER_BUILD)/%.o: %.c | deps-checked
 	@mkdir -p $(dir $@)

@@ -422,7 +422,7 @@ def find_images() -> dict[str, Path]:
               "rpi3dtb": ROOT / "build/rpi3/rpi3.dtb"}
     missing = [str(p.relative_to(ROOT)) for p in images.values() if not p.is_file()]
     if missing:
-        raise CheckError(f"missing {', '.join(missing)} (make build pi-boards)")
+        raise CheckError(f"missing {', '.join(missing)} (make build boards)")
     return images
 
 
