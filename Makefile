@@ -50,7 +50,7 @@ COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) $(addprefix -I,$(SRC_DIRS)) -Iboard
 CFLAGS := $(COMMON_CFLAGS) --specs=picolibc.specs -march=armv8-a -mstrict-align -mgeneral-regs-only \
 	-mno-outline-atomics -fno-pie -fno-tree-loop-distribute-patterns -ffunction-sections \
 	$(if $(CHECKED),-DSELFMOD_CHECKED)
-ASFLAGS := -Isrc/arch -Iboot -D__ASSEMBLER__
+ASFLAGS := -Isrc/arch -Isrc/runtime -Iboot -D__ASSEMBLER__
 LDFLAGS := --specs=picolibc.specs -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
 
 FW_SRCS := $(wildcard $(addsuffix /*.c,$(SRC_DIRS))) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)

@@ -4,6 +4,8 @@
  * runtime calls, while entry.S calls into the runtime.
  */
 
+#include "asm_offsets.h"
+
 	.text
 /*
  * x0 = struct mmu_params { mair, tcr, ttbr0, sctlr }: switch this core's MMU
@@ -11,10 +13,10 @@
  */
 	.globl	mmu_enable_this_core
 mmu_enable_this_core:
-	ldp	x1, x2, [x0]
+	ldp	x1, x2, [x0, #MMU_PARAMS_MAIR]	/* mair, tcr */
 	msr	mair_el1, x1
 	msr	tcr_el1, x2
-	ldp	x1, x2, [x0, #16]
+	ldp	x1, x2, [x0, #MMU_PARAMS_TTBR0]	/* ttbr0, sctlr */
 	msr	ttbr0_el1, x1
 	isb
 	tlbi	vmalle1

@@ -8,8 +8,7 @@
 #include "layout.h"
 #include "sysreg.h"
 #include "asm.h"
-
-#define SPINTABLE_BOOT_ENTRY_SIZE 32	/* struct spintable_boot_entry */
+#include "asm_offsets.h"
 
 	.text
 	.globl	spintable_entry
@@ -20,15 +19,15 @@ spintable_entry:
 	and	x1, x1, x2
 	adr_l	x2, spintable_boot
 	mov	x3, #MAX_CORES
-1:	ldp	x4, x5, [x2]			/* mpidr, entry */
+1:	ldp	x4, x5, [x2, #SPINTABLE_BOOT_MPIDR]	/* mpidr, entry */
 	cbz	x5, 2f
 	cmp	x4, x1
 	b.eq	3f
-2:	add	x2, x2, #SPINTABLE_BOOT_ENTRY_SIZE
+2:	add	x2, x2, #SPINTABLE_BOOT_SIZE
 	subs	x3, x3, #1
 	b.ne	1b
 	b	core_halt
-3:	ldr	x0, [x2, #16]			/* context */
+3:	ldr	x0, [x2, #SPINTABLE_BOOT_CONTEXT]
 	br	x5
 
 	.ltorg

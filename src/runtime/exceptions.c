@@ -3,10 +3,21 @@
 #include <setjmp.h>
 #include <stdio.h>
 
+#include "asm_offsets.h"
 #include "cpu.h"
 #include "layout.h"
 #include "semihost.h"
 #include "sysreg.h"
+
+_Static_assert(offsetof(struct exception_frame, x) == FRAME_X(0) &&
+		   offsetof(struct exception_frame, x[30]) == FRAME_X30 &&
+		   offsetof(struct exception_frame, sp_el0) == FRAME_X30 + 8 &&
+		   offsetof(struct exception_frame, elr) == FRAME_ELR &&
+		   offsetof(struct exception_frame, spsr) == FRAME_ELR + 8 &&
+		   offsetof(struct exception_frame, esr) == FRAME_ESR &&
+		   offsetof(struct exception_frame, far) == FRAME_ESR + 8 &&
+		   sizeof(struct exception_frame) == FRAME_SIZE && FRAME_SIZE % 16 == 0,
+	       "boot/vectors.S's offsets (asm_offsets.h) differ from struct exception_frame");
 
 void (*irq_handler)(struct exception_frame *frame);
 

@@ -1,5 +1,6 @@
 #include "mmu.h"
 
+#include "asm_offsets.h"
 #include "arena.h"
 #include "board.h"
 #include "cpu.h"
@@ -21,6 +22,11 @@ extern char __image_start[], __text_end[], __rodata_end[], __stacks_start[], __i
 
 static pt_table pool[PT_POOL_TABLES] __attribute__((section(".pagetables"), aligned(PT_PAGE_SIZE)));
 static struct pagetables tables;
+_Static_assert(offsetof(struct mmu_params, mair) == MMU_PARAMS_MAIR &&
+		   offsetof(struct mmu_params, tcr) == MMU_PARAMS_MAIR + 8 &&
+		   offsetof(struct mmu_params, ttbr0) == MMU_PARAMS_TTBR0 &&
+		   offsetof(struct mmu_params, sctlr) == MMU_PARAMS_TTBR0 + 8,
+	       "boot/mmu_enable.S's offsets (asm_offsets.h) differ from struct mmu_params");
 struct mmu_params mmu_boot_params __attribute__((aligned(64)));
 
 const struct pagetables *mmu_tables(void)

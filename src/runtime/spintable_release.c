@@ -1,4 +1,5 @@
 /* Releasing a core from a spin table: the slot write and the cache maintenance a caches-off reader needs. */
+#include "asm_offsets.h"
 #include "spintable.h"
 
 #include <stddef.h>
@@ -16,6 +17,11 @@
 struct spintable_boot_entry {
 	uint64_t mpidr, entry, context, unused;
 };
+_Static_assert(offsetof(struct spintable_boot_entry, mpidr) == SPINTABLE_BOOT_MPIDR &&
+		   offsetof(struct spintable_boot_entry, entry) == SPINTABLE_BOOT_MPIDR + 8 &&
+		   offsetof(struct spintable_boot_entry, context) == SPINTABLE_BOOT_CONTEXT &&
+		   sizeof(struct spintable_boot_entry) == SPINTABLE_BOOT_SIZE,
+	       "boot/spintable_entry.S's offsets (asm_offsets.h) differ from struct spintable_boot_entry");
 struct spintable_boot_entry spintable_boot[MAX_CORES] __attribute__((aligned(64)));
 
 extern char spintable_entry[];
