@@ -38,7 +38,7 @@ ELF := $(BUILD)/selfmod.elf
 
 # Debian packages: cross compiler, C library, emulator, and the host side.
 DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm gcc libc6-dev python3 make \
-	device-tree-compiler
+	device-tree-compiler clang-format
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # The firmware's layers, lowest first (README: Layout); each is on the include path.
@@ -65,7 +65,7 @@ HOST_LIB_SRCS := src/runtime/pagetable.c src/lib/cache_geometry.c src/harness/kt
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test check-layers unit-tests runner-tests deps clean format help bench flash boards board-extras \
+.PHONY: all build run test check-layers format-check unit-tests runner-tests deps clean format help bench flash boards board-extras \
 	qemu10 qemu10-if-available print-qemu
 
 all: build
@@ -154,7 +154,7 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) boards check-layers qemu10-if-available \
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) boards check-layers format-check qemu10-if-available \
 	litmus-catalogue-note
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
@@ -185,8 +185,12 @@ deps-checked:
 deps: deps-checked
 .PHONY: deps-checked
 
-format:
-	clang-format -i $(FW_SRCS) $(HOST_TEST_SRCS) $(wildcard $(addsuffix /*.h,$(SRC_DIRS)) board/*.h tests/host/*.h)
+# Every tracked C file, whatever BOARD (outside a git checkout: every C file under the project's folders).
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src board boot tests -name '*.[ch]' -not -path '*/build/*')
+format: | deps-checked
+	clang-format -i $(FORMAT_FILES)
+format-check: | deps-checked
+	@clang-format --dry-run --Werror $(FORMAT_FILES) || { echo "selfmod: run make format (clang-format 14, .clang-format)" >&2; exit 1; }
 
 clean:
 	rm -rf build

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define PI_UART_CLOCK_HZ 48000000u /* PL011 reference clock the firmware sets up (init_uart_clock) */
-#define PI_UART_BAUD 115200u       /* 48 MHz / (16 * 115200) = 26.04: IBRD 26, FBRD 3 */
+#define PI_UART_BAUD	 115200u   /* 48 MHz / (16 * 115200) = 26.04: IBRD 26, FBRD 3 */
 
 /* GPIO14/15 to the PL011 (ALT0), then 8N1 at PI_UART_BAUD. */
 void pi_uart_init(void);

@@ -13,10 +13,19 @@ int board_irq_init(const struct fdt *fdt, const char **why)
 	return -1;
 }
 
-bool board_irq_init_this_core(void) { return false; }
+bool board_irq_init_this_core(void)
+{
+	return false;
+}
 void board_irq_enable_timer(void) {}
-unsigned board_irq_ack(void) { return BOARD_IRQ_NONE; }
-void board_irq_eoi(unsigned irq) { (void)irq; }
+unsigned board_irq_ack(void)
+{
+	return BOARD_IRQ_NONE;
+}
+void board_irq_eoi(unsigned irq)
+{
+	(void)irq;
+}
 bool board_irq_send_sgi(unsigned sgi, unsigned core)
 {
 	(void)sgi;

@@ -10,11 +10,11 @@
 
 #include "suite.h"
 
-#define BENCH_GROUP "bench"
+#define BENCH_GROUP		       "bench"
 #define BENCH_LINE(t, table, fmt, ...) report_info(t, "BENCH " table " " fmt, __VA_ARGS__)
 
 /* Arena offsets the benchmarks use (the other scenarios stay below 0x60000). */
 #define BENCH_SLOT_OFFSET(s) (0x60000 + (size_t)(s)*0x1000)
-#define BENCH_RANGE_OFFSET 0x80000 /* up to 1 MiB + a line of maintained range */
+#define BENCH_RANGE_OFFSET   0x80000 /* up to 1 MiB + a line of maintained range */
 
 #endif

@@ -56,7 +56,10 @@ static uint32_t le32(const volatile uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint64_t le64(const volatile uint8_t *p) { return (uint64_t)le32(p + 4) << 32 | le32(p); }
+static uint64_t le64(const volatile uint8_t *p)
+{
+	return (uint64_t)le32(p + 4) << 32 | le32(p);
+}
 
 static void announce(uint64_t dtb)
 {

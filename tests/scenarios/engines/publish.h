@@ -31,10 +31,10 @@ enum pub_alias { VIA_RW, VIA_RX, VIA_NC };
 
 /* Which lines of the function a step covers. */
 enum pub_span {
-	SPAN_ALL,           /* every line, at the system-safe line size */
+	SPAN_ALL,	    /* every line, at the system-safe line size */
 	SPAN_FIRST_LINE,    /* only the first line: a partial range */
 	SPAN_DOUBLE_STRIDE, /* every other line: a 128-byte stride on 64-byte lines */
-	SPAN_FIXED_64,      /* a fixed 64-byte stride whatever CTR_EL0 says (wasmtime's clear_cache) */
+	SPAN_FIXED_64,	    /* a fixed 64-byte stride whatever CTR_EL0 says (wasmtime's clear_cache) */
 	SPAN_CORE0_LINE,    /* core 0's own line size, used on every core */
 };
 
@@ -45,13 +45,13 @@ struct pub_step {
 /* When running stale code (an older round's) is forbidden on this system. */
 enum stale_rule {
 	STALE_FORBIDDEN,
-	STALE_FORBIDDEN_IF_IDC,         /* the sequence lacks the clean: fine only with IDC */
-	STALE_FORBIDDEN_IF_DIC,         /* lacks a usable invalidate: fine only with DIC */
+	STALE_FORBIDDEN_IF_IDC,		/* the sequence lacks the clean: fine only with IDC */
+	STALE_FORBIDDEN_IF_DIC,		/* lacks a usable invalidate: fine only with DIC */
 	STALE_FORBIDDEN_IF_IDC_AND_DIC, /* lacks maintenance of some lines */
-	STALE_FORBIDDEN_IF_IDC_OR_DIC,  /* cleans after invalidating: fine if either half is unneeded */
-	STALE_FORBIDDEN_IF_PIPT,        /* invalidates through another alias: fine on a PIPT I-cache */
-	STALE_FORBIDDEN_IF_UNIFORM,     /* fine only if every core has core 0's line sizes */
-	STALE_ALLOWED,                  /* lacks a barrier or the reader's context synchronisation */
+	STALE_FORBIDDEN_IF_IDC_OR_DIC,	/* cleans after invalidating: fine if either half is unneeded */
+	STALE_FORBIDDEN_IF_PIPT,	/* invalidates through another alias: fine on a PIPT I-cache */
+	STALE_FORBIDDEN_IF_UNIFORM,	/* fine only if every core has core 0's line sizes */
+	STALE_ALLOWED,			/* lacks a barrier or the reader's context synchronisation */
 };
 
 #define PUB_STEPS_MAX 8
