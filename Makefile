@@ -5,7 +5,7 @@
 #   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
-#   make boards every board's image and extras (the Pi's chainloader); make format, make format-check
+#   make boards every board's image and extras (the Pi's chainloader); make format, format-check, lint
 # Variables: BOARD=virt (one of the boards below), ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
 
@@ -38,7 +38,7 @@ ELF := $(BUILD)/selfmod.elf
 
 # Debian packages: cross compiler, C library, emulator, and the host side.
 DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm gcc libc6-dev python3 make \
-	device-tree-compiler clang-format
+	device-tree-compiler clang-format flake8
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # The firmware's layers, lowest first (README: Layout); each is on the include path.
@@ -65,7 +65,7 @@ HOST_LIB_SRCS := src/runtime/pagetable.c src/lib/cache_geometry.c src/harness/kt
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test check-layers format-check unit-tests runner-tests deps clean format help bench flash boards board-extras \
+.PHONY: all build run test check-layers format-check lint unit-tests runner-tests deps clean format help bench flash boards board-extras \
 	qemu10 qemu10-if-available print-qemu
 
 all: build
@@ -154,7 +154,7 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) boards check-layers format-check qemu10-if-available \
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) boards check-layers format-check lint qemu10-if-available \
 	litmus-catalogue-note
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
@@ -189,6 +189,10 @@ deps: deps-checked
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src board boot tests -name '*.[ch]' -not -path '*/build/*')
 format: | deps-checked
 	clang-format -i $(FORMAT_FILES)
+# The Python lint (Debian's flake8: pyflakes and pycodestyle), configured in .flake8.
+lint: | deps-checked
+	@flake8 . || { echo "selfmod: flake8 found the problems above (configuration: .flake8)" >&2; exit 1; }
+
 format-check: | deps-checked
 	@clang-format --dry-run --Werror $(FORMAT_FILES) || { echo "selfmod: run make format (clang-format 14, .clang-format)" >&2; exit 1; }
 

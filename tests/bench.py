@@ -268,8 +268,8 @@ def plot(out: Path, rows: list[dict[str, object]]) -> str:
     with open(data, "w", encoding="utf-8") as f:
         for r in rows:
             if not r["offset"]:
-                f.write(",".join(str(r[k]) for k in ("size", "offset", "dlines", "bound", "by_line", "auto",
-                                                        "all", "libgcc")) + "\n")
+                keys = ("size", "offset", "dlines", "bound", "by_line", "auto", "all", "libgcc")
+                f.write(",".join(str(r[k]) for k in keys) + "\n")
     png = out / "maintenance.png"
     script = GNUPLOT.format(png=png, data=data)
     proc = subprocess.run([gnuplot], input=script, text=True, capture_output=True, timeout=60)

@@ -41,7 +41,8 @@ class CheckLayersTest(unittest.TestCase):
         root = self.tree({"src/lib/icache.c": '#include "suite.h"\n', "src/harness/suite.h": ""})
         status, out = run("--root", str(root))
         self.assertEqual(status, 1)
-        self.assertIn('src/lib/icache.c (lib) includes "suite.h" from a higher layer: src/harness/suite.h', out)
+        self.assertIn('src/lib/icache.c (lib) includes "suite.h" from a higher layer: '
+                      "src/harness/suite.h", out)
 
     def test_include_cycle_is_named(self):
         root = self.tree({"src/runtime/a.h": '#include "b.h"\n', "src/runtime/b.h": '#include "a.h"\n'})
@@ -59,7 +60,8 @@ class CheckLayersTest(unittest.TestCase):
     @unittest.skipUnless(shutil.which("gcc") and shutil.which("nm"), "needs the host gcc and nm")
     def test_call_cycle_is_named_and_entry_points_are_not_calls(self):
         root = self.tree({
-            "src/runtime/start.c": "int suite_main(void); void fatal(void); void primary_start(void) { suite_main(); }\n"
+            "src/runtime/start.c": "int suite_main(void); void fatal(void);\n"
+                                   "void primary_start(void) { suite_main(); }\n"
                                    "void back(void) { fatal(); }\n",
             "src/runtime/exc.c": "void back(void); void fatal(void) {} void take(void) { back(); }\n",
             "src/harness/suite.c": "void take(void); int suite_main(void) { take(); return 0; }\n",

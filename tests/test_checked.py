@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-import textwrap
 import unittest
 from pathlib import Path
 
@@ -133,8 +132,8 @@ class CommandLine(unittest.TestCase):
 
     def test_missing_files_and_bad_configs_are_usage_errors(self):
         status, err = self.run_main("--config", "a72-el1-smp4", "--image", "/nonexistent.bin")
-        self.assertEqual((status, err.strip()), (2, "checked.py: error: checked image (make CHECKED=1 build) "
-                                                  "not found: /nonexistent.bin"))
+        self.assertEqual((status, err.strip()),
+                         (2, "checked.py: error: checked image (make CHECKED=1 build) not found: /nonexistent.bin"))
         here = Path(__file__)
         for name, message in (("a72-mttcg-smp4", "needs one global order"), ("host-unit", "not a QEMU"),
                               ("nonesuch", "no configuration named")):

@@ -387,7 +387,9 @@ class ConfigFileTests(unittest.TestCase):
     def test_select(self):
         configs = runner.parse_configs(
             "name=a1 command=x\nname=a2 command=x default=no\nname=b command=x\n", "c")
-        names = lambda patterns: [c.name for c in runner.select_configs(configs, patterns)]
+
+        def names(patterns):
+            return [c.name for c in runner.select_configs(configs, patterns)]
         self.assertEqual(names(None), ["a1", "b"])
         self.assertEqual(names(["a*"]), ["a1", "a2"])
         self.assertEqual(names(["b", "a2", "b"]), ["a2", "b"])

@@ -353,7 +353,8 @@ def run_job(job: Job, out: Path, templates: Path, images: dict[str, Path], timeo
     notes = [f"lava-run exit {status} in {elapsed:.1f} s; {len(lava.cases)} LAVA cases; log {log_path}"]
     problems = []
     if lava.job_result != "pass":
-        problems.append(f"LAVA job result {lava.job_result or 'missing'}: {lava.job_error or '; '.join(lava.errors[-2:])}")
+        why = lava.job_error or "; ".join(lava.errors[-2:])
+        problems.append(f"LAVA job result {lava.job_result or 'missing'}: {why}")
     if lava.monitor_status != "passed":
         problems.append(f"LAVA monitor status {lava.monitor_status or 'missing'} (end line not seen?)")
     console = runner.parse_ktap(lava.console)

@@ -182,7 +182,8 @@ def main(argv: list[str]) -> int:
     con.add_argument("--chunk", type=int, default=5, help="bytes per write, like a slow UART (default 5)")
     con.add_argument("--pause", type=float, default=0.004,
                      help="seconds between the two halves of every line (default 0.004)")
-    con.add_argument("--clean", action="store_true", help="no halves, no chunking, no \\r\\r\\n: relay bytes as they are")
+    con.add_argument("--clean", action="store_true",
+                     help="no halves, no chunking, no \\r\\r\\n: relay bytes as they are")
     args = parser.parse_args(argv)
     if args.command == "console" and args.chunk < 1:
         parser.error("--chunk must be at least 1")

@@ -2,7 +2,8 @@
 `forall P`, where P is built from atoms LOC=VALUE with ~ (or not), /\\, \\/, => and parentheses.
 
 Also the evaluator (on a state: location -> number) and the compilation of P to the postfix
-program the firmware runs (tests/scenarios/engines/litmus_cond.c): opcodes below, shared with tests/scenarios/engines/litmus.h.
+program the firmware runs (tests/scenarios/engines/litmus_cond.c): opcodes below, shared with
+tests/scenarios/engines/litmus.h.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ FAULT_KINDS = {"": None, "UndefinedInstruction": 0x00}
 
 @dataclass(frozen=True)
 class Loc:
-    kind: str          # "reg" (thread, reg, w), "mem" (name), "code" (thread, name: label),
-                       # "fault" (thread, name: label or "", what: FAULT_KINDS key): 1 if it faulted there
+    # "reg" (thread, reg, w), "mem" (name), "code" (thread, name: label),
+    # "fault" (thread, name: label or "", what: FAULT_KINDS key): 1 if it faulted there
+    kind: str
     thread: int = 0
     reg: int = 0
     w: bool = False    # 1:W2: the low 32 bits
@@ -121,7 +123,8 @@ TOKEN_RE = re.compile(r"""
     (?P<space>\s+)
   | (?P<op>/\\|\\/|=>|~|\(|\)|=|\[|\]|;|,)
   | (?P<tagged>(?:instr|label)\s*:\s*"[^"]*")
-  | (?P<word>-?0x[0-9a-fA-F]+|-?\d+:[XW]\d+|-?\d+|P\d+:[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_.]*(?::[A-Za-z_][A-Za-z0-9_.]*)*)
+  | (?P<word>-?0x[0-9a-fA-F]+|-?\d+:[XW]\d+|-?\d+|P\d+:[A-Za-z_][A-Za-z0-9_]*
+             |[A-Za-z_][A-Za-z0-9_.]*(?::[A-Za-z_][A-Za-z0-9_.]*)*)
 """, re.VERBOSE)
 
 

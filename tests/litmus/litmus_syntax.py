@@ -275,8 +275,8 @@ def parse_code(src: _Lines, path: str) -> tuple[list[Thread], dict[int, Thread]]
             row = row[:-1]
         cells = row.split("|")
         if len(cells) != len(columns):
-            raise LitmusError(path, src.lineno, f"{len(cells)} column(s) in this row, the header names "
-                                                    f"{len(columns)} thread(s)")
+            raise LitmusError(path, src.lineno,
+                              f"{len(cells)} column(s) in this row, the header names {len(columns)} thread(s)")
         for col, cell in zip(columns, cells):
             r = parse_cell(cell, src.lineno)
             if r.labels or r.text:

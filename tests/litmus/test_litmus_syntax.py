@@ -85,7 +85,6 @@ class WellFormed(unittest.TestCase):
         self.assertEqual(t.final.quantifier, "~exists")
         self.assertEqual([str(loc) for loc in t.final.observed()], ["[P0:L0]", "0:W2"])
 
-
     def test_fault_atoms(self):
         t = parse("AArch64 T\n{ }\nP0 ;\nL0: UDF #0 ;\nexists (fault(P0:L0,UndefinedInstruction) \\/ fault(P0))")
         self.assertEqual([str(loc) for loc in t.final.observed()],
@@ -109,7 +108,8 @@ class Malformed(unittest.TestCase):
         ("AArch64 T\n{\n0:X0=1;\n0:X0=2;\n}\nP0;\nNOP;\nexists 0:X0=1", 4, "initialised twice"),
         ("AArch64 T\n{ 0:X1=P1:L9; }\nP0 | P1 ;\nNOP | L0: ;\nexists 0:X0=1", 2, "not a label"),
         ("AArch64 T\n{ }\nP0 | Q1 ;\nNOP | NOP ;\nexists 0:X0=1", 3, "bad thread name"),
-        ("AArch64 T\n{ }\nP0 | P1 ;\nNOP | NOP ;\nNOP ;\nexists 0:X0=1", 5, "1 column(s) in this row, the header names 2"),
+        ("AArch64 T\n{ }\nP0 | P1 ;\nNOP | NOP ;\nNOP ;\nexists 0:X0=1", 5,
+         "1 column(s) in this row, the header names 2"),
         ("AArch64 T\n{ }\nP0 | P2 ;\nNOP | NOP ;\nexists 0:X0=1", 5, "without gaps"),
         ("AArch64 T\n{ }\nP0 ;\nL: NOP ;\nL: NOP ;\nexists 0:X0=1", 5, "defined twice"),
         ("AArch64 T\n{ }\nP0 ;\nNOP ;\n", 5, "expected the final condition"),

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Translate herd AArch64 litmus tests (catalogue/aarch64-ifetch dialect) into C for the selfmod firmware.
 
-Each test becomes a KTAP test of group "litmus" (tests/scenarios/engines/litmus.h, tests/scenarios/engines/litmus_run.c): its threads
-run on as many cores, N iterations, with a histogram of final states and the verdict of
+Each test becomes a KTAP test of group "litmus" (tests/scenarios/engines/litmus.h and litmus_run.c):
+its threads run on as many cores, N iterations, with a histogram of final states and the verdict of
 kinds.txt for the core's effective IDC/DIC. A test that cannot be translated is still listed
 (skipped, with the reason) and named on stderr. A malformed file is an error (file:line),
 exit status 1, unless --keep-going turns it into a skipped test too.
