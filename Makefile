@@ -65,7 +65,7 @@ HOST_LIB_SRCS := src/runtime/pagetable.c src/lib/cache_geometry.c src/harness/kt
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test check-layers format-check lint unit-tests runner-tests deps clean format help bench flash boards board-extras \
+.PHONY: all build run test check-layers check-registry check-registry format-check lint unit-tests runner-tests deps clean format help bench flash boards board-extras \
 	qemu10 qemu10-if-available print-qemu
 
 all: build
@@ -154,7 +154,7 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) boards check-layers format-check lint qemu10-if-available \
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) boards check-layers check-registry format-check lint qemu10-if-available \
 	litmus-catalogue-note
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
@@ -162,6 +162,10 @@ test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) boards check-layers forma
 # Every include and call goes down the layers (README: Layout), no cycles: this board's image.
 check-layers: build
 	$(PYTHON) tests/check_layers.py --nm $(CROSS_COMPILE)nm --objects $(FW_OBJS)
+
+# The suite's tables agree: TEST_CASE order keys unique, injections declared, used, provoked, expected.
+check-registry:
+	$(PYTHON) tests/check_registry.py
 
 # The bench's plot needs gnuplot; without it tests/bench.py still prints the table and writes the CSV.
 bench: build litmus-build

@@ -29,10 +29,12 @@ struct test_case {
 	bool explicit_only;	/* only when a run= pattern selects it: the default run skips it (benchmarks) */
 };
 
-/* order: a number; tests run in ascending order (boot checks first, then by complexity). */
+/* order: a number, unique (tests/check_registry.py checks); tests run in ascending numeric order (boot
+   checks first, then by complexity): the linker sorts the sections by their last number
+   (SORT_BY_INIT_PRIORITY in linker/image.ld), so 1000 comes after 110. */
 #define TEST_CASE(order, ident, ...)                                                                                   \
 	static const struct test_case ident                                                                            \
-	    __attribute__((used, section(".testcases." #order "." #ident), aligned(8))) = {__VA_ARGS__}
+	    __attribute__((used, section(".testcases." #ident "." #order), aligned(8))) = {__VA_ARGS__}
 
 struct test {
 	const struct test_case *tc;

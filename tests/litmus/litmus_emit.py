@@ -291,7 +291,7 @@ def test_c(m: Model, iterations: int, timeout_ms: int) -> list[str]:
         f"\t.verdict = {{{verdicts}}}, .base = {c_string(m.base)}, .written_for = {written_for},",
         "};",
         f"static void lt{n}_run(struct test *t) {{ litmus_run(t, &lt{n}); }}",
-        f"TEST_CASE(900, litmus_case_{n:04d}, .name = {c_string(t.name)}, .group = {c_string(group)},",
+        f"TEST_CASE(905, litmus_case_{n:04d}, .name = {c_string(t.name)}, .group = {c_string(group)},",
         f"\t  .summary = {c_string('herd litmus test ' + condition)},",
         f"\t  .run = lt{n}_run, .min_cores = {t.nthreads}, .iterations = {iterations}, .timeout_ms = {timeout_ms},",
         "\t  .injections = \"litmus_flip_verdict litmus_ignore_handlers\");",
@@ -304,7 +304,7 @@ def skipped_c(name: str, reason: str, ident: int, group: str = "litmus") -> list
     """A test that could not be translated: listed, and skipped with the reason, never dropped."""
     why = c_string(reason if group != "litmus" else f"not translated: {reason}")
     return [f"static void lt{ident}_run(struct test *t) {{ test_skip(t, {why}); }}",
-            f"TEST_CASE(900, litmus_case_{ident:04d}, .name = {c_string(name)}, .group = {c_string(group)},",
+            f"TEST_CASE(905, litmus_case_{ident:04d}, .name = {c_string(name)}, .group = {c_string(group)},",
             f"\t  .summary = {why}, .run = lt{ident}_run, .min_cores = 1, .iterations = 1, .timeout_ms = 1000);",
             ""]
 

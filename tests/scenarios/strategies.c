@@ -57,7 +57,7 @@ static void dual_run(struct test *t)
 	publish_run(t, dual_plans, sizeof(dual_plans) / sizeof(dual_plans[0]));
 }
 
-TEST_CASE(430, dual_case, .name = "dual_mapping", .group = "smc",
+TEST_CASE(435, dual_case, .name = "dual_mapping", .group = "smc",
 	  .summary = "code written through a RW alias, maintained through either alias, run through the RX alias "
 		     "(a VIPT I-cache needs IC IVAU on the executing alias)",
 	  .run = dual_run, .min_cores = 2, .iterations = 500, .timeout_ms = 2000, .injections = PUB_INJECTIONS);
@@ -81,7 +81,7 @@ static void sync_run(struct test *t)
 	publish_run(t, sync_plans, 1);
 }
 
-TEST_CASE(440, sync_case, .name = "pipeline_sync", .group = "smc",
+TEST_CASE(445, sync_case, .name = "pipeline_sync", .group = "smc",
 	  .summary = "after pipeline_sync_all_cores() (an SGI to every core, whose exception return synchronises it) "
 		     "every core runs the new code without an ISB of its own",
 	  .run = sync_run, .min_cores = 2, .iterations = 300, .timeout_ms = 2000, .injections = PUB_INJECTIONS);

@@ -235,7 +235,7 @@ static void trampoline_run(struct test *t)
 		    (unsigned long long)(ticks ? (r - 1) * timer_freq() / ticks : 0));
 }
 
-TEST_CASE(450, trampoline_case, .name = "trampoline", .group = "smc",
+TEST_CASE(455, trampoline_case, .name = "trampoline", .group = "smc",
 	  .summary = "a consumer always calls a fixed trampoline, which invalidates and re-points itself to new code",
 	  .run = trampoline_run, .min_cores = 2, .iterations = 500, .timeout_ms = 2000,
 	  .injections = "repoint_old_target");
