@@ -7,6 +7,7 @@
 
 #include "pi.h"
 #include "pi_soc.h"
+#include "array_size.h"
 
 static const struct mem_region mmio[] = {
     {.base = PI_PERIPH_BASE, .size = PI_PERIPH_SIZE, .kind = REGION_DEVICE},
@@ -29,5 +30,5 @@ void board_console_putc(char c)
 unsigned board_mmio_regions(const struct mem_region **regions)
 {
 	*regions = mmio;
-	return sizeof(mmio) / sizeof(mmio[0]);
+	return ARRAY_SIZE(mmio);
 }

@@ -6,6 +6,7 @@
 #include "pl011.h"
 #include "psci.h"
 #include "semihost.h"
+#include "array_size.h"
 
 #define VIRT_UART0 0x09000000UL
 #define VIRT_GICD  0x08000000UL
@@ -33,7 +34,7 @@ void board_console_putc(char c)
 unsigned board_mmio_regions(const struct mem_region **regions)
 {
 	*regions = mmio;
-	return sizeof(mmio) / sizeof(mmio[0]);
+	return ARRAY_SIZE(mmio);
 }
 
 int board_init(const struct fdt *fdt, const char **why)

@@ -9,13 +9,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "array_size.h"
+
 struct check_env {
 	const char *dtb_path; /* argv's DTB, NULL when none was given */
 };
 
 typedef void (*check_fn)(const struct check_env *env);
-
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct check_test {
 	const char *name;

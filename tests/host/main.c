@@ -20,5 +20,5 @@ static const struct check_test tests[] = {
 
 int main(int argc, char **argv)
 {
-	return check_main(argc, argv, tests, ARRAY_LEN(tests));
+	return check_main(argc, argv, tests, ARRAY_SIZE(tests));
 }

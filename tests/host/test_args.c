@@ -69,7 +69,7 @@ static void check_fields(const char *line, const struct suite_args *want, const 
 void test_args_accepted(const struct check_env *env)
 {
 	(void)env;
-	for (size_t i = 0; i < ARRAY_LEN(accepted); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(accepted); i++) {
 		struct suite_args a;
 		const char *line = accepted[i].line;
 		char shown[48];
@@ -122,7 +122,7 @@ static const struct {
 void test_args_rejected(const struct check_env *env)
 {
 	(void)env;
-	for (size_t i = 0; i < ARRAY_LEN(rejected); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(rejected); i++) {
 		struct suite_args a;
 		char shown[48];
 		snprintf(shown, sizeof(shown), "%s", rejected[i].line);
@@ -174,7 +174,7 @@ static const struct {
 void test_args_u64(const struct check_env *env)
 {
 	(void)env;
-	for (size_t i = 0; i < ARRAY_LEN(numbers); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(numbers); i++) {
 		uint64_t v = 0x5a5a5a5a;
 		bool ok = args_parse_u64(numbers[i].s, numbers[i].min, numbers[i].max, &v);
 		CHECK_EQ_U64(numbers[i].ok, ok, "'%s' in [%llu, %llu] %s", numbers[i].s,

@@ -32,7 +32,7 @@ static const struct {
 void test_cache_ctr(const struct check_env *env)
 {
 	(void)env;
-	for (size_t i = 0; i < ARRAY_LEN(ctr_cases); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_cases); i++) {
 		uint64_t ctr = ctr_cases[i].ctr;
 		const char *what = ctr_cases[i].what;
 		CHECK_EQ_U64(ctr_cases[i].dline, ctr_dline_bytes(ctr), "%s: DminLine bytes", what);
@@ -84,13 +84,13 @@ void test_cache_lines_of(const struct check_env *env)
 	CHECK_EQ_U64(1, CLIDR_LOUIS(CLIDR_A72), "cortex-a72 CLIDR LoUIS");
 	CHECK_EQ_U64(2, CLIDR_LOC(CLIDR_A72), "cortex-a72 CLIDR LoC");
 	CHECK_EQ_U64(0, CLIDR_LOUU(CLIDR_MAX) | CLIDR_LOUIS(CLIDR_MAX), "max CLIDR LoUU and LoUIS");
-	for (size_t i = 0; i < ARRAY_LEN(ctype_cases); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ctype_cases); i++) {
 		uint64_t clidr = ctype_cases[i].clidr;
 		unsigned level = ctype_cases[i].level;
 		CHECK_EQ_STR(ctype_cases[i].ctype, ctype_name((unsigned)CLIDR_CTYPE(clidr, level)),
 			     "CLIDR 0x%llx L%u Ctype", (unsigned long long)clidr, level);
 	}
-	for (size_t i = 0; i < ARRAY_LEN(lines_cases); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(lines_cases); i++) {
 		const char *what = lines_cases[i].what;
 		CHECK_EQ_U64(lines_cases[i].expected.idc, cache_idc_effective(lines_cases[i].ctr, lines_cases[i].clidr),
 			     "%s: cache_idc_effective", what);
@@ -122,7 +122,7 @@ static const struct cache_lines unequal[] = {
 void test_cache_merge(const struct check_env *env)
 {
 	(void)env;
-	for (size_t i = 0; i < ARRAY_LEN(merge_cases); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(merge_cases); i++) {
 		const char *what = merge_cases[i].what;
 		check_lines(what, merge_cases[i].merged, cache_lines_merge(merge_cases[i].a, merge_cases[i].b));
 		CHECK(cache_lines_equal(cache_lines_merge(merge_cases[i].b, merge_cases[i].a), merge_cases[i].merged),
@@ -131,7 +131,7 @@ void test_cache_merge(const struct check_env *env)
 		      "%s: merging a core with itself changes nothing", what);
 	}
 	CHECK(cache_lines_equal(base, base), "cache_lines_equal: equal to itself");
-	for (size_t i = 0; i < ARRAY_LEN(unequal); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(unequal); i++)
 		CHECK(!cache_lines_equal(base, unequal[i]) && !cache_lines_equal(unequal[i], base),
 		      "cache_lines_equal: field %zu differs", i);
 }
@@ -155,7 +155,7 @@ static const struct {
 void test_cache_ccsidr(const struct check_env *env)
 {
 	(void)env;
-	for (size_t i = 0; i < ARRAY_LEN(ccsidr_cases); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ccsidr_cases); i++) {
 		struct ccsidr_info c = ccsidr_decode(ccsidr_cases[i].ccsidr);
 		const char *what = ccsidr_cases[i].what;
 		CHECK_EQ_U64(ccsidr_cases[i].line, c.line_bytes, "%s: line bytes", what);

@@ -40,7 +40,7 @@ void test_errata_matching(const struct check_env *env)
 	    {"ThunderX 88xx r1p1", MIDR(0x43, 1, 0x0a1, 1), 0, "27456"},
 	    {"another implementer with the A53 part number", MIDR(0x42, 0, 0xd03, 0), 0, ""},
 	};
-	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
 		char got[128];
 		applying(cases[i].midr, 0, cases[i].ctr, got, sizeof(got));
 		CHECK_EQ_STR(cases[i].expected, got, "%s", cases[i].what);

@@ -118,7 +118,7 @@ void test_fdt_header(const struct check_env *env)
 	CHECK(d.f.off_struct >= HDR_LEN && d.data_end <= d.f.size, "blocks inside the blob");
 	struct fdt f;
 	CHECK_EQ_U64((uint64_t)-1, (uint64_t)fdt_open(&f, NULL), "NULL refused");
-	for (size_t i = 0; i < ARRAY_LEN(header_cases); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(header_cases); i++) {
 		uint8_t *c = copy_of(d.blob, d.file_size);
 		put_be32(c + header_cases[i].field, header_cases[i].value);
 		CHECK_EQ_U64((uint64_t)(int64_t)header_cases[i].expected, (uint64_t)(int64_t)fdt_open(&f, c), "%s",
@@ -175,7 +175,7 @@ static const struct {
 
 static void check_paths(const struct fdt *f)
 {
-	for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		int node = fdt_path_offset(f, paths[i].path);
 		if (!paths[i].name)
 			CHECK_EQ_U64((uint64_t)-1, (uint64_t)(int64_t)node, "'%s': not found", paths[i].path);
@@ -260,13 +260,13 @@ static const struct {
 
 static void check_properties(const struct fdt *f)
 {
-	for (size_t i = 0; i < ARRAY_LEN(strings); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
 		int node = fdt_path_offset(f, strings[i].path);
 		CHECK_EQ_U64(strings[i].has, fdt_prop_has_string(f, node, strings[i].prop, strings[i].value),
 			     "%s %s %s \"%s\"", strings[i].path, strings[i].prop, strings[i].has ? "has" : "lacks",
 			     strings[i].value);
 	}
-	for (size_t i = 0; i < ARRAY_LEN(numbers); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(numbers); i++) {
 		uint64_t v = 0;
 		bool present = fdt_prop_u64(f, fdt_path_offset(f, numbers[i].path), numbers[i].prop, numbers[i].cells,
 					    numbers[i].index, &v);
@@ -319,7 +319,7 @@ static const struct {
     {"/cpus/cpu@3", "reg"}, {"/pl011", "reg"},	 {"/chosen", "stdout-path"}, {"/chosen", "kaslr-seed"},
 };
 
-#define NQUERIES (ARRAY_LEN(queries))
+#define NQUERIES (ARRAY_SIZE(queries))
 
 struct answer {
 	int node;
@@ -474,7 +474,7 @@ void test_fdt_hostile(const struct check_env *env)
 
 	size_t first_len = d.f.off_struct + ROOT_FIRST_PROP + 4;
 	static const uint32_t lengths[] = {0xfffffff4, 0xffffffff - 12 - ROOT_FIRST_PROP + 1 + 0x10, 0xffffffff};
-	for (size_t i = 0; i < ARRAY_LEN(lengths); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(lengths); i++) {
 		c = patched(&d, first_len, lengths[i]);
 		if (!CHECK_EQ_U64(0, fdt_open(&f, c), "length 0x%x: the header is still fine", lengths[i]))
 			continue;

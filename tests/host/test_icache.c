@@ -100,7 +100,7 @@ void test_icache_sequence(const struct check_env *env)
 	(void)env;
 	static const unsigned sizes[][2] = {{16, 16}, {32, 32}, {64, 64}, {128, 128}, {64, 32}, {16, 128}};
 	const uintptr_t base = 0x40200000;
-	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	for (unsigned s = 0; s < ARRAY_SIZE(sizes); s++) {
 		struct cache_lines lines = {.dline = sizes[s][0], .iline = sizes[s][1]};
 		unsigned span = sizes[s][0] > sizes[s][1] ? sizes[s][0] : sizes[s][1];
 		unsigned cases = 0, bad = 0;
@@ -141,7 +141,7 @@ void test_icache_variants(const struct check_env *env)
 	    {"DIC: no whole-cache invalidate above the threshold", false, true, ICACHE_METHOD_DEFAULT,
 	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1},
 	};
-	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct cache_lines lines = {.dline = 64, .iline = 64, .idc = cases[i].idc, .dic = cases[i].dic};
 		char why[200] = "";
 		bool ok = one_case(0x40200000 + 60, cases[i].len, lines, cases[i].m, why, sizeof(why));

@@ -35,7 +35,7 @@ static const struct cond_case cond_cases[] = {
 void test_litmus_cond_eval(const struct check_env *env)
 {
 	(void)env;
-	for (unsigned i = 0; i < sizeof(cond_cases) / sizeof(cond_cases[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(cond_cases); i++) {
 		const struct cond_case *c = &cond_cases[i];
 		int got = litmus_cond_eval(c->code, c->atoms, 3);
 		CHECK(got == c->want, "%s: %d (want %d)", c->what, got, c->want);

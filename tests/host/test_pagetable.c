@@ -145,12 +145,12 @@ void test_pagetable_blocks(const struct check_env *env)
 	(void)env;
 	struct fixture f;
 	fixture_init(&f, 16);
-	for (size_t i = 0; i < ARRAY_LEN(layout); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(layout); i++)
 		map_ok(&f, layout[i].what, layout[i].m);
-	check_probes(&f, layout_probes, ARRAY_LEN(layout_probes));
+	check_probes(&f, layout_probes, ARRAY_SIZE(layout_probes));
 	fixture_free(&f);
 
-	for (size_t i = 0; i < ARRAY_LEN(table_use); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(table_use); i++) {
 		fixture_init(&f, 8);
 		if (map_ok(&f, table_use[i].what, table_use[i].m))
 			CHECK_EQ_U64(table_use[i].tables, f.pt.used, "%s: tables used", table_use[i].what);
@@ -250,9 +250,9 @@ static const struct {
 void test_pagetable_errors(const struct check_env *env)
 {
 	(void)env;
-	for (size_t i = 0; i < ARRAY_LEN(error_cases); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++)
 		check_error_case(i);
-	for (size_t i = 0; i < ARRAY_LEN(error_texts); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(error_texts); i++)
 		CHECK_CONTAINS(pt_strerror(error_texts[i].err), error_texts[i].says, "pt_strerror(%d)",
 			       error_texts[i].err);
 }
@@ -282,8 +282,8 @@ void test_pagetable_aliases(const struct check_env *env)
 	(void)env;
 	struct fixture f;
 	fixture_init(&f, 8);
-	for (size_t i = 0; i < ARRAY_LEN(aliases); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(aliases); i++)
 		map_ok(&f, "alias", aliases[i]);
-	check_probes(&f, alias_probes, ARRAY_LEN(alias_probes));
+	check_probes(&f, alias_probes, ARRAY_SIZE(alias_probes));
 	fixture_free(&f);
 }

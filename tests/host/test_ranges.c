@@ -38,7 +38,7 @@ void test_ranges_brute_force(const struct check_env *env)
 {
 	(void)env;
 	const uintptr_t base = 0x40080000; /* aligned to every line size */
-	for (size_t i = 0; i < ARRAY_LEN(line_sizes); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(line_sizes); i++) {
 		unsigned line = line_sizes[i];
 		size_t cases = 0, failures = 0;
 		for (uintptr_t off = 0; off <= 3 * line; off++)
@@ -79,8 +79,8 @@ static const struct {
 void test_ranges_extremes(const struct check_env *env)
 {
 	(void)env;
-	for (size_t i = 0; i < ARRAY_LEN(extremes); i++) {
-		for (size_t j = 0; j < ARRAY_LEN(line_sizes); j++) {
+	for (size_t i = 0; i < ARRAY_SIZE(extremes); i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(line_sizes); j++) {
 			unsigned line = line_sizes[j];
 			uintptr_t start = extremes[i].start, first = 0;
 			size_t count = cache_lines_covering(start, extremes[i].len, line, &first);

@@ -1,4 +1,5 @@
 #include "a64_decode.h"
+#include "array_size.h"
 
 #include <stddef.h>
 
@@ -46,7 +47,7 @@ struct a64_insn a64_decode(uint32_t insn)
 {
 	if ((insn & 0xfffff0ffu) == 0xd503309fu)
 		return (struct a64_insn){dsb_kind(insn), 0};
-	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(patterns); i++) {
 		if ((insn & patterns[i].mask) != patterns[i].value)
 			continue;
 		unsigned reg = patterns[i].kind == A64_ADDRESS_MARK ? (insn >> 5) & 31 : insn & 31;

@@ -10,7 +10,7 @@ PLUGIN_LIB_SRCS := $(PLUGIN_DIR)/smc_model.c $(PLUGIN_DIR)/a64_decode.c $(PLUGIN
 	$(PLUGIN_DIR)/checker_args.c
 PLUGIN_TEST_SRCS := $(wildcard $(PLUGIN_DIR)/unit/*.c)
 PLUGIN_HDRS := $(wildcard $(PLUGIN_DIR)/*.h $(PLUGIN_DIR)/unit/*.h)
-PLUGIN_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -I$(PLUGIN_DIR)
+PLUGIN_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -I$(PLUGIN_DIR) -Isrc/arch
 
 $(PLUGIN): $(PLUGIN_DIR)/smc_checker.c $(PLUGIN_LIB_SRCS) $(PLUGIN_HDRS) | deps-checked
 	@mkdir -p $(dir $@)

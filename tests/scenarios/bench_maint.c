@@ -13,6 +13,7 @@
 #include "bench.h"
 #include "icache.h"
 #include "pmu.h"
+#include "array_size.h"
 
 #define REPS		     3	/* each figure is the minimum of this many runs */
 #define UNALIGNED_OFFSET     62 /* 4 bytes at 62 straddle two 64-byte lines */
@@ -34,7 +35,7 @@ static const struct {
     {4096, UNALIGNED_OFFSET},
     {65536, UNALIGNED_OFFSET},
 };
-#define NCASES (sizeof(cases) / sizeof(cases[0]))
+#define NCASES (ARRAY_SIZE(cases))
 
 enum method { M_EMPTY, M_BY_LINE, M_AUTO, M_ALL, M_LIBGCC, M_COUNT };
 

@@ -18,6 +18,7 @@
 #include "insn.h"
 #include "suite.h"
 #include "timer.h"
+#include "array_size.h"
 
 #define PROBE_OFFSET(i) (0x180000 + (size_t)(i)*0x1000) /* upper half of the arena: no other test uses it */
 #define PROBE_INSNS	64				/* NOPs, MOVZ, RET: 256 bytes, four 64-byte lines */
@@ -170,7 +171,7 @@ static const struct probe_case cases[] = {
     {"wasmtime clear_cache: IC IVAU per 64 bytes, DSB ISH, ISB", seq_wasmtime, without_idc,
      "IDC 0 and no DC: herd SM.B+dsb.ish-ic.ivau-dsb.ish-isb is Allowed for IDC0"},
 };
-#define NCASES (sizeof(cases) / sizeof(cases[0]))
+#define NCASES (ARRAY_SIZE(cases))
 
 static uint16_t old_tag(uint64_t round)
 {

@@ -24,6 +24,7 @@
 #include "round_budget.h"
 #include "suite.h"
 #include "timer.h"
+#include "array_size.h"
 
 #define LOOP_OFFSET	 0x110000
 #define CHUNK_ITERATIONS 16
@@ -75,7 +76,7 @@ static const struct pair pairs[] = {
     {{OP_BNE, PATH_A}, {OP_BEQ, PATH_B}}, {{OP_CBZ, PATH_A}, {OP_CBZ, PATH_B}},	 {{OP_CBZ, PATH_A}, {OP_CBNZ, PATH_B}},
     {{OP_TBZ, PATH_A}, {OP_TBZ, PATH_B}}, {{OP_TBZ, PATH_A}, {OP_TBNZ, PATH_B}}, {{OP_ADD, 0}, {OP_SUB, 0}},
 };
-#define NPAIRS (sizeof(pairs) / sizeof(pairs[0]))
+#define NPAIRS (ARRAY_SIZE(pairs))
 
 /* The generated loop, by instruction index. */
 enum {

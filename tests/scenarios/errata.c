@@ -7,6 +7,7 @@
  */
 #include "errata.h"
 #include "publish.h"
+#include "array_size.h"
 
 static const struct pub_plan a53_plans[] = {
     {.name = "DC CVAU clean under load",
@@ -37,7 +38,7 @@ static void errata_run(struct test *t)
 	}
 	if (!applying)
 		report_info(t, "none of the %u errata in the table applies to these cores", errata_count);
-	publish_run(t, a53_plans, sizeof(a53_plans) / sizeof(a53_plans[0]));
+	publish_run(t, a53_plans, ARRAY_SIZE(a53_plans));
 }
 
 TEST_CASE(470, errata_case, .name = "errata", .group = "smc",

@@ -13,6 +13,7 @@
 #include "suite.h"
 #include "sysreg.h"
 #include "timer.h"
+#include "array_size.h"
 
 #define UDF_0		  0x00000000u /* UDF #0: permanently undefined */
 #define UNMAPPED_VA	  0x7000000000UL
@@ -121,7 +122,7 @@ static const struct fault_case cases[] = {
     {"load from an unmapped address", provoke_unmapped, ESR_EC_DABT_CUR, FSC_TRANSLATION, false, false},
     {"stack overflow into the guard page", provoke_stack_overflow, ESR_EC_DABT_CUR, FSC_TRANSLATION, true, true},
 };
-#define NCASES (sizeof(cases) / sizeof(cases[0]))
+#define NCASES (ARRAY_SIZE(cases))
 
 static bool fsc_matches(enum fsc_kind k, uint64_t esr)
 {

@@ -7,6 +7,7 @@
 #include "icache.h"
 #include "insn.h"
 #include "suite.h"
+#include "array_size.h"
 
 #define MAX_FAILURES_SHOWN 5
 #define BIG_SHAPE_EVERY	   64 /* shapes over 64 KiB run one round in this many */
@@ -29,7 +30,7 @@ static const struct shape shapes[] = {
     {"8 bytes at a random offset", SIZE_MAX, 8},
     {"1 MiB, whole-cache invalidate", 0x100000, 1024 * 1024},
 };
-#define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
+#define NSHAPES (ARRAY_SIZE(shapes))
 
 /* NOPs up to the last two instructions, which return value. */
 static void write_function(uint32_t *code, size_t bytes, uint16_t value)

@@ -6,6 +6,7 @@
  */
 #include "publish.h"
 #include "suite.h"
+#include "array_size.h"
 
 /* Brace initializers, which clang-format 14 would split over lines. */
 /* clang-format off */
@@ -34,7 +35,7 @@ static const struct pub_plan split_plans[] = {
 
 static void split_run(struct test *t)
 {
-	publish_run(t, split_plans, sizeof(split_plans) / sizeof(split_plans[0]));
+	publish_run(t, split_plans, ARRAY_SIZE(split_plans));
 }
 
 TEST_CASE(410, split_case, .name = "split_maintenance", .group = "smc",
@@ -54,7 +55,7 @@ static const struct pub_plan dual_plans[] = {
 
 static void dual_run(struct test *t)
 {
-	publish_run(t, dual_plans, sizeof(dual_plans) / sizeof(dual_plans[0]));
+	publish_run(t, dual_plans, ARRAY_SIZE(dual_plans));
 }
 
 TEST_CASE(435, dual_case, .name = "dual_mapping", .group = "smc",
@@ -100,7 +101,7 @@ static const struct pub_plan poc_plans[] = {
 
 static void poc_run(struct test *t)
 {
-	publish_run(t, poc_plans, sizeof(poc_plans) / sizeof(poc_plans[0]));
+	publish_run(t, poc_plans, ARRAY_SIZE(poc_plans));
 }
 
 TEST_CASE(450, poc_case, .name = "poc", .group = "smc",
@@ -149,7 +150,7 @@ static void weakened_run(struct test *t)
 {
 	report_info(t, "on QEMU stale code never shows (TCG keeps code coherent): the counts that matter are a "
 		       "board's; 'allowed' means the architecture permits stale code after that sequence here");
-	publish_run(t, weakened_plans, sizeof(weakened_plans) / sizeof(weakened_plans[0]));
+	publish_run(t, weakened_plans, ARRAY_SIZE(weakened_plans));
 }
 
 TEST_CASE(460, weakened_case, .name = "weakened_sequences", .group = "smc",

@@ -20,6 +20,7 @@
 #include "suite.h"
 #include "sysreg.h"
 #include "timer.h"
+#include "array_size.h"
 
 #define CODE_PAGE_VA WX_WINDOW_VA
 #define FN_BYTES     8
@@ -41,7 +42,7 @@ static const struct flip_sequence sequences[] = {
      "without TLB maintenance a core may keep the non-executable entry: a permission fault is ALLOWED, "
      "other code is FORBIDDEN"},
 };
-#define NSEQ (sizeof(sequences) / sizeof(sequences[0]))
+#define NSEQ (ARRAY_SIZE(sequences))
 
 /* What happened when a core called the code. */
 enum outcome { RAN_NEW, FAULT_PERMISSION, FAULT_OTHER, RAN_OTHER, NOUTCOMES };

@@ -37,7 +37,7 @@ static void bad_input_is_named(void)
 				{"max_reports=-1", "bad value"},
 				{"log=", "bad value"},
 				{"colour=blue", "unknown argument 'colour=blue'"}};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct checker_args a;
 		char err[256] = "";
 		CHECK(parse(bad[i][0], &a, err) == -1 && strstr(err, bad[i][1]) && strstr(err, "idc=0|1"),

@@ -42,7 +42,7 @@ static const struct sample samples[] = {
 
 static void decodes_every_sample(void)
 {
-	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
 		struct a64_insn got = a64_decode(samples[i].word);
 		CHECK(got.kind == samples[i].kind, "%s (0x%08x): %s, expected %s", samples[i].text, samples[i].word,
 		      a64_kind_name(got.kind), a64_kind_name(samples[i].kind));

@@ -194,7 +194,7 @@ static void many_lines_and_pending_operations(void)
 static void bad_configuration_and_cores(void)
 {
 	struct smc_model_config bad[] = {{48, 0, 0, 1}, {0, 0, 0, 1}, {64, 0, 0, 0}, {64, 0, 0, SMC_MAX_CORES + 1}};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		CHECK(smc_model_new(&bad[i]) == NULL, "configuration %zu accepted", i);
 	struct smc_model *m = model(0, 0);
 	trace(m, "W9"); /* core 9 of 4: ignored */

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "array_size.h"
 #include "tap.h"
 
 extern const struct unit_test model_tests[], decode_tests[], tb_record_tests[], args_tests[];
@@ -11,6 +12,6 @@ extern const size_t model_tests_count, decode_tests_count, tb_record_tests_count
 
 #define UNIT_TEST_GROUP(group, ...)                                                                                    \
 	const struct unit_test group[] = {__VA_ARGS__};                                                                \
-	const size_t group##_count = sizeof(group) / sizeof(group[0])
+	const size_t group##_count = ARRAY_SIZE(group)
 
 #endif
