@@ -72,7 +72,8 @@ bool core_post(unsigned idx, core_fn fn, void *arg)
 	c->arg = arg;
 	c->result = WORK_TIMED_OUT; /* what stands if the core never reports */
 	__atomic_store_n(&c->posted, c->posted + 1, __ATOMIC_RELEASE);
-	__asm__ volatile("dsb ish\n sev" ::: "memory");
+	dsb_ish();
+	sev();
 	return true;
 }
 
@@ -106,7 +107,8 @@ static void __attribute__((noreturn)) idle_loop(struct core *c)
 		done++;
 		c->result = run_protected(c->fn, c->arg, &c->fault) ? WORK_DONE : WORK_FAULTED;
 		__atomic_store_n(&c->finished, done, __ATOMIC_RELEASE);
-		__asm__ volatile("dsb ish\n sev" ::: "memory");
+		dsb_ish();
+		sev();
 	}
 }
 
@@ -121,7 +123,8 @@ void secondary_start(unsigned idx)
 	if (!__atomic_compare_exchange_n(&c->state, &starting, CORE_ONLINE, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		for (;;)
 			wfe();
-	__asm__ volatile("dsb ish\n sev" ::: "memory");
+	dsb_ish();
+	sev();
 	irq_enable(); /* other cores' SGIs (pipeline_sync_all_cores) reach this one while idle or working */
 	idle_loop(c);
 }
