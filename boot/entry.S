@@ -81,14 +81,14 @@ el2_to_el1:
 	mrs	x0, mpidr_el1
 	msr	vmpidr_el2, x0
 	mrs	x0, pmcr_el0			/* MDCR_EL2.HPMN = PMCR_EL0.N: EL1 owns every counter */
-	ubfx	x0, x0, #11, #5
+	ubfx	x0, x0, #PMCR_N_SHIFT, #PMCR_N_WIDTH
 	msr	mdcr_el2, x0
 	mrs	x0, id_aa64pfr0_el1		/* GICv3 system registers: let EL1 use them */
-	ubfx	x0, x0, #24, #4
+	ubfx	x0, x0, #ID_AA64PFR0_GIC_SHIFT, #ID_AA64PFR0_GIC_WIDTH
 	cbz	x0, 2f
-	mrs	x0, S3_4_C12_C9_5		/* ICC_SRE_EL2 */
-	orr	x0, x0, #0xf			/* SRE, DFB, DIB, Enable */
-	msr	S3_4_C12_C9_5, x0
+	mrs	x0, ICC_SRE_EL2
+	orr	x0, x0, #ICC_SRE_EL2_ALL		/* SRE, DFB, DIB, Enable */
+	msr	ICC_SRE_EL2, x0
 	isb
 2:	msr	vttbr_el2, xzr
 	ldr	x0, =SCTLR_EL1_RES1

@@ -14,26 +14,6 @@
 #include "cpu.h"
 #include "sysreg.h"
 
-/* ID_AA64DFR0_EL1 (Arm ARM D17.2, "ID_AA64DFR0_EL1"): PMUVer [11:8]; 0 none, 0xf IMPLEMENTATION DEFINED. */
-#define ID_AA64DFR0_PMUVER(dfr0) (((dfr0) >> 8) & 0xf)
-#define PMUVER_NONE		 0x0
-#define PMUVER_IMPDEF		 0xf
-
-/* PMCR_EL0 (Arm ARM D17.5, "PMCR_EL0"). */
-#define PMCR_E	     BIT(0)		     /* enable the counters */
-#define PMCR_P	     BIT(1)		     /* reset the event counters */
-#define PMCR_C	     BIT(2)		     /* reset the cycle counter */
-#define PMCR_LC	     BIT(6)		     /* the cycle counter overflows at 64 bits */
-#define PMCR_N(pmcr) (((pmcr) >> 11) & 0x1f) /* number of event counters */
-
-/* PMCNTENSET_EL0 / PMOVSCLR_EL0 (Arm ARM D17.5): bit n = event counter n, bit 31 = the cycle counter. */
-#define PMCNT_EVENT(n) BIT(n)
-#define PMCNT_CYCLES   BIT(31)
-
-/* PMEVTYPER<n>_EL0 and PMCCFILTR_EL0 (Arm ARM D17.5): evtCount [15:0]; P, U exclude EL1, EL0;
-   NSH (set) includes EL2. All clear: count at EL1 and EL0, not at EL2 or EL3. */
-#define PMEVTYPER_EVTCOUNT(e) ((uint64_t)(e)&0xffff)
-
 /* Common architectural event numbers (Arm ARM D11, "The PMU event number space and common events"). */
 #define PMU_EVENT_INST_RETIRED 0x08
 

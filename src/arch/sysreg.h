@@ -133,4 +133,68 @@
 /* MPIDR_EL1 (D17.2.101): affinity fields. */
 #define MPIDR_AFFINITY_MASK UL(0xff00ffffff)
 
+/* MIDR_EL1 (D17.2.100) fields. */
+#define MIDR_IMPLEMENTER(m) (((m) >> 24) & 0xff)
+#define MIDR_VARIANT(m)	    (((m) >> 20) & 0xf)
+#define MIDR_PARTNUM(m)	    (((m) >> 4) & 0xfff)
+#define MIDR_REVISION(m)    ((m)&0xf)
+
+/* MIDR_EL1.Implementer codes. */
+#define IMPL_ARM      0x41
+#define IMPL_CAVIUM   0x43
+#define IMPL_QUALCOMM 0x51
+
+/* CNTP_CTL_EL0 (D17.9.15) */
+#define CNTP_CTL_ENABLE BIT(0)
+#define CNTP_CTL_IMASK	BIT(1)
+
+/* ID_AA64DFR0_EL1 (Arm ARM D17.2, "ID_AA64DFR0_EL1"): PMUVer [11:8]; 0 none, 0xf IMPLEMENTATION DEFINED. */
+#define ID_AA64DFR0_PMUVER(dfr0) (((dfr0) >> 8) & 0xf)
+#define PMUVER_NONE		 0x0
+#define PMUVER_IMPDEF		 0xf
+
+/* PMCR_EL0 (Arm ARM D17.5, "PMCR_EL0"). */
+#define PMCR_E	     BIT(0) /* enable the counters */
+#define PMCR_P	     BIT(1) /* reset the event counters */
+#define PMCR_C	     BIT(2) /* reset the cycle counter */
+#define PMCR_LC	     BIT(6) /* the cycle counter overflows at 64 bits */
+#define PMCR_N_SHIFT 11	    /* N [15:11]: number of event counters */
+#define PMCR_N_WIDTH 5
+#define PMCR_N(pmcr) (((pmcr) >> PMCR_N_SHIFT) & 0x1f)
+
+/* PMCNTENSET_EL0 / PMOVSCLR_EL0 (Arm ARM D17.5): bit n = event counter n, bit 31 = the cycle counter. */
+#define PMCNT_EVENT(n) BIT(n)
+#define PMCNT_CYCLES   BIT(31)
+
+/* PMEVTYPER<n>_EL0 and PMCCFILTR_EL0 (Arm ARM D17.5): evtCount [15:0]; P, U exclude EL1, EL0;
+   NSH (set) includes EL2. All clear: count at EL1 and EL0, not at EL2 or EL3. */
+#define PMEVTYPER_EVTCOUNT(e) ((uint64_t)(e)&0xffff)
+
+/* ID_AA64PFR0_EL1 (Arm ARM D17.2, "ID_AA64PFR0_EL1"): GIC [27:24], non-zero when the GIC system-register
+   interface is implemented. */
+#define ID_AA64PFR0_GIC_SHIFT 24
+#define ID_AA64PFR0_GIC_WIDTH 4
+
+/* GIC CPU interface system registers (GIC architecture specification IHI 0069), by encoding: the
+   assembler knows them by name only with the GIC extension enabled. */
+#define ICC_SRE_EL1	S3_0_C12_C12_5
+#define ICC_PMR_EL1	S3_0_C4_C6_0
+#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+#define ICC_IAR1_EL1	S3_0_C12_C12_0
+#define ICC_EOIR1_EL1	S3_0_C12_C12_1
+#define ICC_SRE_EL2	S3_4_C12_C9_5
+#define ICC_SGI1R_EL1	S3_0_C12_C11_5
+/* ICC_SGI1R_EL1 (IHI 0069): TargetList [15:0], Aff1, INTID [27:24], Aff2, IRM, RS [47:44], Aff3. */
+#define SGI1R_INTID_SHIFT 24
+#define SGI1R_AFF1_SHIFT  16
+#define SGI1R_AFF2_SHIFT  32
+#define SGI1R_RS_SHIFT	  44
+#define SGI1R_AFF3_SHIFT  48
+/* ICC_SRE_ELx (IHI 0069): SRE [0] (system-register interface), DFB [1], DIB [2]; at EL2 also
+   Enable [3] (lower ELs may use ICC_SRE_EL1). */
+#define ICC_SRE_SRE	   BIT(0)
+#define ICC_SRE_EL2_ALL	   (BIT(0) | BIT(1) | BIT(2) | BIT(3))
+#define ICC_IGRPEN1_ENABLE BIT(0)
+#define ICC_IAR_INTID_MASK 0xffffff
+
 #endif

@@ -32,17 +32,6 @@
 #define GICR_ISENABLER0		   0x0100
 #define GICR_IPRIORITYR(n)	   (0x0400 + 4 * (n))
 /* GICv3 CPU interface system registers */
-#define ICC_SRE_EL1	  S3_0_C12_C12_5
-#define ICC_PMR_EL1	  S3_0_C4_C6_0
-#define ICC_IGRPEN1_EL1	  S3_0_C12_C12_7
-#define ICC_IAR1_EL1	  S3_0_C12_C12_0
-#define ICC_EOIR1_EL1	  S3_0_C12_C12_1
-#define ICC_SGI1R_EL1	  S3_0_C12_C11_5
-#define SGI1R_INTID_SHIFT 24
-#define SGI1R_AFF1_SHIFT  16
-#define SGI1R_AFF2_SHIFT  32
-#define SGI1R_RS_SHIFT	  44
-#define SGI1R_AFF3_SHIFT  48
 
 #define PRIORITY_DEFAULT  0xa0
 #define PRIORITY_MASK_ALL 0xf0 /* let every priority above this through */
@@ -153,10 +142,10 @@ bool gic_init_this_core(void)
 	for (unsigned i = 0; i < POLL_LIMIT && (*reg32(rd, GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP); i++)
 		;
 	*reg32(rd + GICR_SGI_BASE, GICR_IGROUPR0) = ~0u; /* SGIs and PPIs in Group 1 */
-	write_sysreg(ICC_SRE_EL1, read_sysreg(ICC_SRE_EL1) | 1);
+	write_sysreg(ICC_SRE_EL1, read_sysreg(ICC_SRE_EL1) | ICC_SRE_SRE);
 	isb();
 	write_sysreg(ICC_PMR_EL1, PRIORITY_MASK_ALL);
-	write_sysreg(ICC_IGRPEN1_EL1, 1);
+	write_sysreg(ICC_IGRPEN1_EL1, ICC_IGRPEN1_ENABLE);
 	isb();
 	enable_sgis();
 	return true;
@@ -201,7 +190,7 @@ bool gic_send_sgi(unsigned sgi, unsigned core)
 unsigned gic_ack(void)
 {
 	if (version == GIC_V3)
-		return (unsigned)read_sysreg(ICC_IAR1_EL1) & 0xffffff;
+		return (unsigned)read_sysreg(ICC_IAR1_EL1) & ICC_IAR_INTID_MASK;
 	return version == GIC_V2 ? *reg32(cpu_base, GICC_IAR) & 0x3ff : GIC_SPURIOUS;
 }
 

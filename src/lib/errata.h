@@ -9,18 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* MIDR_EL1 (D17.2.100) fields. */
-#define MIDR_IMPLEMENTER(m) (((m) >> 24) & 0xff)
-#define MIDR_VARIANT(m)	    (((m) >> 20) & 0xf)
-#define MIDR_PARTNUM(m)	    (((m) >> 4) & 0xfff)
-#define MIDR_REVISION(m)    ((m)&0xf)
+#include "sysreg.h"
+
 /* rNpM as one number: (variant << 4) | revision. */
 #define MIDR_RV(m)	      ((unsigned)(MIDR_VARIANT(m) << 4 | MIDR_REVISION(m)))
 #define RV(variant, revision) ((variant) << 4 | (revision))
-
-#define IMPL_ARM      0x41
-#define IMPL_CAVIUM   0x43
-#define IMPL_QUALCOMM 0x51
 
 struct erratum {
 	const char *id;

@@ -4,10 +4,7 @@
 #include "cpu.h"
 #include "exceptions.h"
 #include "irq.h"
-
-/* CNTP_CTL_EL0 (D17.9.15) */
-#define CNTP_CTL_ENABLE (1u << 0)
-#define CNTP_CTL_IMASK	(1u << 1)
+#include "sysreg.h"
 
 static bool available;
 
