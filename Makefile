@@ -190,7 +190,7 @@ deps: deps-checked
 .PHONY: deps-checked
 
 # Every tracked C file, whatever BOARD (outside a git checkout: every C file under the project's folders).
-FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src board boot tests -name '*.[ch]' -not -path '*/build/*')
+FORMAT_FILES = $(wildcard $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src board boot tests -name '*.[ch]' -not -path '*/build/*'))
 format: | deps-checked
 	clang-format -i $(FORMAT_FILES)
 # The Python lint (Debian's flake8: pyflakes and pycodestyle), configured in .flake8.

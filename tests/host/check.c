@@ -3,11 +3,15 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ktap.h"
 
 #define NAME_MAX_LEN 160
+#define MAX_TESTS    256
+
+static const char *program = "unit_tests"; /* argv[0]'s base name, for the summary line */
 
 static void emit_stdout(void *ctx, const char *line)
 {
@@ -149,7 +153,7 @@ static int run_all(const struct check_test *tests, unsigned ntests, const char *
 		skipped += s == KTAP_SKIP;
 	}
 	ktap_diag(&out, 0, "checks: %u passed, %u failed, %u skipped", checks.passed, checks.failed, checks.skipped);
-	ktap_diag(&out, 0, "unit_tests: %u passed, %u failed, %u skipped", passed, failed, skipped);
+	ktap_diag(&out, 0, "%s: %u passed, %u failed, %u skipped", program, passed, failed, skipped);
 	fflush(stdout);
 	return failed ? 1 : 0;
 }
@@ -209,10 +213,29 @@ static int parse_options(int argc, char **argv, const struct check_test *tests, 
 	return RUN;
 }
 
-int check_main(int argc, char **argv, const struct check_test *tests, unsigned ntests)
+/* Every HOST_TEST (the linker defines these two for the section host_tests), in no particular order. */
+extern const struct check_test __start_host_tests[], __stop_host_tests[];
+
+static int by_name(const void *a, const void *b)
 {
+	return strcmp(((const struct check_test *)a)->name, ((const struct check_test *)b)->name);
+}
+
+int main(int argc, char **argv)
+{
+	static struct check_test tests[MAX_TESTS];
+	unsigned ntests = (unsigned)(__stop_host_tests - __start_host_tests);
+	if (ntests > MAX_TESTS) {
+		fprintf(stderr, "check: %u tests, more than MAX_TESTS (%d) in tests/host/check.c\n", ntests, MAX_TESTS);
+		return 2;
+	}
+	memcpy(tests, __start_host_tests, ntests * sizeof(tests[0]));
+	qsort(tests, ntests, sizeof(tests[0]), by_name);
 	struct check_env env = {0};
 	const char *only = NULL;
+	const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	program = argc > 0 ? (slash ? slash + 1 : argv[0]) : "unit_tests";
+	setvbuf(stdout, NULL, _IOLBF, 0); /* every line out, even if a sanitizer stops the run */
 	int status = parse_options(argc, argv, tests, ntests, &env, &only);
 	return status == RUN ? run_all(tests, ntests, only, &env) : status;
 }

@@ -1,12 +1,16 @@
 /*
- * A tiny host test framework writing KTAP version 1 (through src/harness/ktap.c) to stdout.
- * Each registered test function is a top-level test; every CHECK* inside it is a nested result.
- * On failure a check prints "# file:line: expected ..., observed ..." before its "not ok" line.
+ * The host test harness (the firmware's unit tests and the QEMU plugin's), writing KTAP version 1
+ * (through src/harness/ktap.c) to stdout. A test is registered by defining it with HOST_TEST(name)
+ * in any file of tests/host/ (or tests/plugin/unit/): no prototype, no table, no Makefile line (only
+ * the code under test, if new, joins HOST_LIB_SRCS). Each test is a top-level KTAP result; every CHECK*
+ * inside it is a nested result. On failure a check prints "# file:line: expected ..., observed ..."
+ * before its "not ok" line. check.c has main(): PROGRAM [DTB] [--only NAME] [--help].
  */
 #ifndef SELFMOD_TESTS_CHECK_H
 #define SELFMOD_TESTS_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "array_size.h"
@@ -20,10 +24,16 @@ typedef void (*check_fn)(const struct check_env *env);
 struct check_test {
 	const char *name;
 	check_fn fn;
-};
+} __attribute__((aligned(16)));
 
-/* Parse "[DTB] [--only NAME] [--help]", run the selected tests, print the summary; the exit status. */
-int check_main(int argc, char **argv, const struct check_test *tests, unsigned ntests);
+/* Define and register a test: HOST_TEST(pagetable_blocks) { CHECK(...); } It runs as "pagetable_blocks"
+   (--only pagetable runs every pagetable_* test); tests run in the order of their names. The entries form an array in
+   the section host_tests (GCC does not pad globals placed in a named section, even under ASan). */
+#define HOST_TEST(name)                                                                                                \
+	static void test_##name(const struct check_env *env __attribute__((unused)));                                  \
+	static const struct check_test host_test_##name                                                                \
+	    __attribute__((used, section("host_tests"), aligned(16))) = {#name, test_##name};                          \
+	static void test_##name(const struct check_env *env __attribute__((unused)))
 
 /* The functions behind the macros: each records one nested result named by fmt and returns ok. */
 bool check_true(const char *file, int line, bool ok, const char *cond, const char *fmt, ...)

@@ -4,7 +4,6 @@
 
 #include "args.h"
 #include "check.h"
-#include "unit_tests.h"
 
 #define ZEROS_10  "0000000000"
 #define ZEROS_60  ZEROS_10 ZEROS_10 ZEROS_10 ZEROS_10 ZEROS_10 ZEROS_10
@@ -66,7 +65,7 @@ static void check_fields(const char *line, const struct suite_args *want, const 
 	      "'%s': timeouts", line);
 }
 
-void test_args_accepted(const struct check_env *env)
+HOST_TEST(args_accepted)
 {
 	(void)env;
 	for (size_t i = 0; i < ARRAY_SIZE(accepted); i++) {
@@ -119,7 +118,7 @@ static const struct {
     {TOKEN_128, "'" TOKEN_128, "too long"},
 };
 
-void test_args_rejected(const struct check_env *env)
+HOST_TEST(args_rejected)
 {
 	(void)env;
 	for (size_t i = 0; i < ARRAY_SIZE(rejected); i++) {
@@ -171,7 +170,7 @@ static const struct {
     {"0b101", 0, UINT64_MAX, false, 0},
 };
 
-void test_args_u64(const struct check_env *env)
+HOST_TEST(args_u64)
 {
 	(void)env;
 	for (size_t i = 0; i < ARRAY_SIZE(numbers); i++) {

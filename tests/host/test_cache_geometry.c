@@ -4,7 +4,6 @@
 #include "cache_geometry.h"
 #include "check.h"
 #include "sysreg.h"
-#include "unit_tests.h"
 
 #define CTR_A72	    0x8444c004ULL /* cortex-a72 (and max): 64-byte lines, PIPT */
 #define CTR_A53	    0x84448004ULL /* cortex-a53: 64-byte lines, VIPT */
@@ -29,7 +28,7 @@ static const struct {
     {"L1Ip AIVIVT", 0x84444004ULL, 64, 64, false, false, "AIVIVT"},
 };
 
-void test_cache_ctr(const struct check_env *env)
+HOST_TEST(cache_ctr)
 {
 	(void)env;
 	for (size_t i = 0; i < ARRAY_SIZE(ctr_cases); i++) {
@@ -77,7 +76,7 @@ static void check_lines(const char *what, struct cache_lines expected, struct ca
 	CHECK_EQ_U64(expected.dic, observed.dic, "%s: dic", what);
 }
 
-void test_cache_lines_of(const struct check_env *env)
+HOST_TEST(cache_lines_of)
 {
 	(void)env;
 	CHECK_EQ_U64(1, CLIDR_LOUU(CLIDR_A72), "cortex-a72 CLIDR LoUU");
@@ -119,7 +118,7 @@ static const struct cache_lines unequal[] = {
     {64, 64, true, true},
 };
 
-void test_cache_merge(const struct check_env *env)
+HOST_TEST(cache_merge)
 {
 	(void)env;
 	for (size_t i = 0; i < ARRAY_SIZE(merge_cases); i++) {
@@ -152,7 +151,7 @@ static const struct {
     {"bits 31:28 ignored", 0xf0000000ULL, 16, 1, 1, 16},
 };
 
-void test_cache_ccsidr(const struct check_env *env)
+HOST_TEST(cache_ccsidr)
 {
 	(void)env;
 	for (size_t i = 0; i < ARRAY_SIZE(ccsidr_cases); i++) {

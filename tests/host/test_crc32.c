@@ -3,11 +3,10 @@
 
 #include "check.h"
 #include "crc32.h"
-#include "unit_tests.h"
 
 #define CHECK_VALUE 0xcbf43926u /* CRC-32 of "123456789", the catalogue check value */
 
-void test_crc32_values(const struct check_env *env)
+HOST_TEST(crc32_values)
 {
 	(void)env;
 	const char *digits = "123456789";

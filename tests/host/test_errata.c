@@ -3,7 +3,6 @@
 
 #include "check.h"
 #include "errata.h"
-#include "unit_tests.h"
 
 #define MIDR(impl, variant, part, revision)                                                                            \
 	((uint64_t)(impl) << 24 | (uint64_t)(variant) << 20 | 0xfu << 16 | (uint64_t)(part) << 4 | (revision))
@@ -21,7 +20,7 @@ static void applying(uint64_t midr, uint64_t revidr, uint64_t ctr, char *out, si
 		}
 }
 
-void test_errata_matching(const struct check_env *env)
+HOST_TEST(errata_matching)
 {
 	(void)env;
 	static const struct {
@@ -47,7 +46,7 @@ void test_errata_matching(const struct check_env *env)
 	}
 }
 
-void test_errata_revidr(const struct check_env *env)
+HOST_TEST(errata_revidr)
 {
 	(void)env;
 	struct erratum e = errata[0];

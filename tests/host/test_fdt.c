@@ -7,7 +7,6 @@
 
 #include "check.h"
 #include "fdt.h"
-#include "unit_tests.h"
 
 /* Header fields (byte offsets). */
 #define HDR_MAGIC	 0
@@ -109,7 +108,7 @@ static void check_cut_copies(const struct dtb *d)
 	CHECK_EQ_U64(tried, refused, "all %u copies cut short refused", tried);
 }
 
-void test_fdt_header(const struct check_env *env)
+HOST_TEST(fdt_header)
 {
 	struct dtb d;
 	if (!load_dtb(env, &d))
@@ -298,7 +297,7 @@ static void check_walking(const struct fdt *f)
 	CHECK_EQ_U64(0x12345678, fdt_be32((const uint8_t[]){0x12, 0x34, 0x56, 0x78}), "fdt_be32 is big-endian");
 }
 
-void test_fdt_nodes(const struct check_env *env)
+HOST_TEST(fdt_nodes)
 {
 	struct dtb d;
 	if (!load_dtb(env, &d))
@@ -398,7 +397,7 @@ static bool check_cut(const struct dtb *d, uint32_t s, const struct answer *full
 	return opened;
 }
 
-void test_fdt_truncated(const struct check_env *env)
+HOST_TEST(fdt_truncated)
 {
 	struct dtb d;
 	if (!load_dtb(env, &d))
@@ -460,7 +459,7 @@ static uint8_t *patched(const struct dtb *d, size_t at, uint32_t value)
 	return c;
 }
 
-void test_fdt_hostile(const struct check_env *env)
+HOST_TEST(fdt_hostile)
 {
 	struct dtb d;
 	struct fdt f;

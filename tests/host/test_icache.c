@@ -9,7 +9,6 @@
 
 #include "check.h"
 #include "icache.h"
-#include "unit_tests.h"
 
 #define TRACE_MAX 80000
 
@@ -95,7 +94,7 @@ static bool one_case(uintptr_t va, size_t len, struct cache_lines lines, struct 
 }
 
 /* Every start offset and length up to several lines, for 16- to 128-byte lines, D and I sizes apart. */
-void test_icache_sequence(const struct check_env *env)
+HOST_TEST(icache_sequence)
 {
 	(void)env;
 	static const unsigned sizes[][2] = {{16, 16}, {32, 32}, {64, 64}, {128, 128}, {64, 32}, {16, 128}};
@@ -117,7 +116,7 @@ void test_icache_sequence(const struct check_env *env)
 }
 
 /* IDC, DIC, the PoC forms, the whole-cache path and its threshold, and a megabyte by line. */
-void test_icache_variants(const struct check_env *env)
+HOST_TEST(icache_variants)
 {
 	(void)env;
 	static const struct {

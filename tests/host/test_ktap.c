@@ -3,7 +3,6 @@
 
 #include "check.h"
 #include "ktap.h"
-#include "unit_tests.h"
 
 #define CAPTURE_LINES 8
 
@@ -50,7 +49,7 @@ static void expect_lines(const char *what, const char *const *expected)
 
 #define EXPECT(what, ...) expect_lines(what, (const char *const[]){__VA_ARGS__, NULL})
 
-void test_ktap_lines(const struct check_env *env)
+HOST_TEST(ktap_lines)
 {
 	(void)env;
 	reset();
@@ -99,7 +98,7 @@ static void long_text(char *buf, size_t n, char c)
 	buf[n - 1] = 0;
 }
 
-void test_ktap_sanitising(const struct check_env *env)
+HOST_TEST(ktap_sanitising)
 {
 	(void)env;
 	char text[1000];

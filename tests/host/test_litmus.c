@@ -5,7 +5,6 @@
 #include "litmus_cond.h"
 #include "litmus_hist.h"
 #include "check.h"
-#include "unit_tests.h"
 
 struct cond_case {
 	const char *what;
@@ -32,7 +31,7 @@ static const struct cond_case cond_cases[] = {
     {"malformed: empty program", {LC_END}, {0}, -1},
 };
 
-void test_litmus_cond_eval(const struct check_env *env)
+HOST_TEST(litmus_cond_eval)
 {
 	(void)env;
 	for (unsigned i = 0; i < ARRAY_SIZE(cond_cases); i++) {
@@ -42,7 +41,7 @@ void test_litmus_cond_eval(const struct check_env *env)
 	}
 }
 
-void test_litmus_cond_stack_limit(const struct check_env *env)
+HOST_TEST(litmus_cond_stack_limit)
 {
 	(void)env;
 	uint8_t code[2 * LITMUS_COND_STACK + 4];
@@ -55,7 +54,7 @@ void test_litmus_cond_stack_limit(const struct check_env *env)
 	      LITMUS_COND_STACK);
 }
 
-void test_litmus_atom_masks(const struct check_env *env)
+HOST_TEST(litmus_atom_masks)
 {
 	(void)env;
 	CHECK(litmus_atom_holds(0xffffffff00000001ull, 1, true), "W comparison ignores the high half");
@@ -63,7 +62,7 @@ void test_litmus_atom_masks(const struct check_env *env)
 	CHECK(litmus_atom_holds((uint64_t)-1, (uint64_t)-1, false), "-1 equals -1");
 }
 
-void test_litmus_histogram(const struct check_env *env)
+HOST_TEST(litmus_histogram)
 {
 	(void)env;
 	static struct litmus_hist h;

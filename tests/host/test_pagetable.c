@@ -5,7 +5,6 @@
 #include "check.h"
 #include "pagetable.h"
 #include "sysreg.h"
-#include "unit_tests.h"
 
 #define KiB(n) ((uint64_t)(n) << 10)
 #define MiB(n) ((uint64_t)(n) << 20)
@@ -140,7 +139,7 @@ static const struct {
     {"1 GiB + 2 MiB + 4 KiB", {GiB(1), GiB(1), GiB(1) + MiB(2) + KiB(4), NORMAL}, 3},
 };
 
-void test_pagetable_blocks(const struct check_env *env)
+HOST_TEST(pagetable_blocks)
 {
 	(void)env;
 	struct fixture f;
@@ -247,7 +246,7 @@ static const struct {
     {42, "unknown"},
 };
 
-void test_pagetable_errors(const struct check_env *env)
+HOST_TEST(pagetable_errors)
 {
 	(void)env;
 	for (size_t i = 0; i < ARRAY_SIZE(error_cases); i++)
@@ -277,7 +276,7 @@ static const struct probe alias_probes[] = {
     {"beside the page alias", ALIAS_VA + MiB(4) + KiB(16), false, 0, 0, 0},
 };
 
-void test_pagetable_aliases(const struct check_env *env)
+HOST_TEST(pagetable_aliases)
 {
 	(void)env;
 	struct fixture f;

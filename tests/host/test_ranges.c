@@ -1,7 +1,6 @@
 /* cache_lines_covering (src/lib/icache.h): against a byte-by-byte model, and at the extremes. */
 #include "check.h"
 #include "icache.h"
-#include "unit_tests.h"
 
 static const unsigned line_sizes[] = {16, 32, 64, 128};
 
@@ -34,7 +33,7 @@ static bool mismatch(uintptr_t start, size_t len, unsigned line)
 	return true;
 }
 
-void test_ranges_brute_force(const struct check_env *env)
+HOST_TEST(ranges_brute_force)
 {
 	(void)env;
 	const uintptr_t base = 0x40080000; /* aligned to every line size */
@@ -76,7 +75,7 @@ static const struct {
     {"from 0x10 to one short of the top", 0x10, (size_t)(TOP - 0x10)},
 };
 
-void test_ranges_extremes(const struct check_env *env)
+HOST_TEST(ranges_extremes)
 {
 	(void)env;
 	for (size_t i = 0; i < ARRAY_SIZE(extremes); i++) {

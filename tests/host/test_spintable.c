@@ -10,7 +10,6 @@
 #include "check.h"
 #include "fdt.h"
 #include "spintable.h"
-#include "unit_tests.h"
 
 #define MAX_DTB (1 << 20)
 
@@ -51,7 +50,7 @@ static bool open_table(const struct check_env *env, const char *file, struct spi
 	return ok;
 }
 
-void test_spintable_from_dtb(const struct check_env *env)
+HOST_TEST(spintable_from_dtb)
 {
 	static const uint64_t pi_slots[] = {0xd8, 0xe0, 0xe8, 0xf0};
 	struct spintable t;
@@ -68,7 +67,7 @@ void test_spintable_from_dtb(const struct check_env *env)
 	CHECK(spintable_find(&t, 7) == NULL, "and no entry");
 }
 
-void test_spintable_fallback(const struct check_env *env)
+HOST_TEST(spintable_fallback)
 {
 	struct spintable t;
 	if (!CHECK(open_table(env, "spin_fallback.dtb", &t), "spin_fallback.dtb read"))

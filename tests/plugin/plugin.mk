@@ -8,8 +8,9 @@ PLUGIN := $(HOST_BUILD)/smc_checker.so
 PLUGIN_TESTS := $(HOST_BUILD)/smc_plugin_tests
 PLUGIN_LIB_SRCS := $(PLUGIN_DIR)/smc_model.c $(PLUGIN_DIR)/a64_decode.c $(PLUGIN_DIR)/tb_record.c \
 	$(PLUGIN_DIR)/checker_args.c
-PLUGIN_TEST_SRCS := $(wildcard $(PLUGIN_DIR)/unit/*.c)
-PLUGIN_HDRS := $(wildcard $(PLUGIN_DIR)/*.h $(PLUGIN_DIR)/unit/*.h)
+# The same harness as the firmware's host tests (tests/host/check.h: HOST_TEST registers a test).
+PLUGIN_TEST_SRCS := $(wildcard $(PLUGIN_DIR)/unit/*.c) tests/host/check.c src/harness/ktap.c
+PLUGIN_HDRS := $(wildcard $(PLUGIN_DIR)/*.h) tests/host/check.h
 PLUGIN_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -I$(PLUGIN_DIR) -Isrc/arch
 
 $(PLUGIN): $(PLUGIN_DIR)/smc_checker.c $(PLUGIN_LIB_SRCS) $(PLUGIN_HDRS) | deps-checked
@@ -19,7 +20,7 @@ $(PLUGIN): $(PLUGIN_DIR)/smc_checker.c $(PLUGIN_LIB_SRCS) $(PLUGIN_HDRS) | deps-
 
 $(PLUGIN_TESTS): $(PLUGIN_TEST_SRCS) $(PLUGIN_LIB_SRCS) $(PLUGIN_HDRS) | deps-checked
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(PLUGIN_CFLAGS) -I$(PLUGIN_DIR)/unit -fsanitize=address,undefined $(PLUGIN_TEST_SRCS) \
+	$(HOSTCC) $(PLUGIN_CFLAGS) -Itests/host -Isrc/harness -fsanitize=address,undefined $(PLUGIN_TEST_SRCS) \
 		$(PLUGIN_LIB_SRCS) -o $@
 
 plugin: $(PLUGIN)

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "checker_args.h"
-#include "unit_tests.h"
+#include "check.h"
 
 static int parse(const char *joined, struct checker_args *a, char *err)
 {
@@ -15,7 +15,8 @@ static int parse(const char *joined, struct checker_args *a, char *err)
 	return checker_args_parse(argc, argv, a, err, 256);
 }
 
-static void defaults_and_every_key(void)
+/* defaults and every key */
+HOST_TEST(args_defaults_and_every_key)
 {
 	struct checker_args a;
 	char err[256];
@@ -27,7 +28,8 @@ static void defaults_and_every_key(void)
 	      "every key");
 }
 
-static void bad_input_is_named(void)
+/* bad input is named, with the usage */
+HOST_TEST(args_bad_input_is_named)
 {
 	const char *bad[][2] = {{"idc", "not key=value"},
 				{"idc=2", "bad value in 'idc=2'"},
@@ -44,6 +46,3 @@ static void bad_input_is_named(void)
 		      "'%s': got '%s'", bad[i][0], err);
 	}
 }
-
-UNIT_TEST_GROUP(args_tests, {"args: defaults and every key", defaults_and_every_key},
-		{"args: bad input is named, with the usage", bad_input_is_named});

@@ -1,6 +1,6 @@
 /* The decoder on encodings produced by GNU as (aarch64-linux-gnu-as -march=armv8.2-a). */
 #include "a64_decode.h"
-#include "unit_tests.h"
+#include "check.h"
 
 struct sample {
 	uint32_t word;
@@ -40,7 +40,8 @@ static const struct sample samples[] = {
     {0xd65f03c0, "ret", A64_OTHER, 0},
 };
 
-static void decodes_every_sample(void)
+/* maintenance, barriers, context synchronisation, address mark */
+HOST_TEST(decode_decodes_every_sample)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
 		struct a64_insn got = a64_decode(samples[i].word);
@@ -52,6 +53,3 @@ static void decodes_every_sample(void)
 			      samples[i].reg);
 	}
 }
-
-UNIT_TEST_GROUP(decode_tests,
-		{"decode: maintenance, barriers, context synchronisation, address mark", decodes_every_sample});

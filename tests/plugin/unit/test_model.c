@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "smc_model.h"
-#include "unit_tests.h"
+#include "check.h"
 
 #define LINE_A 0x40001000u
 #define LINE_B 0x40002000u
@@ -66,13 +66,15 @@ static void case_(bool idc, bool dic, const char *events, unsigned core, enum sm
 	smc_model_free(m);
 }
 
-static void never_written_is_safe(void)
+/* never-written lines are safe */
+HOST_TEST(model_never_written_is_safe)
 {
 	case_(0, 0, "", 0, SMC_OK);
 	case_(0, 0, "W0@B", 0, SMC_OK);
 }
 
-static void canonical_same_core(void)
+/* the canonical same-core sequence and its missing steps */
+HOST_TEST(model_canonical_same_core)
 {
 	case_(0, 0, "W0 C0 D0 I0 D0 S0", 0, SMC_OK);
 	case_(0, 0, "W0", 0, SMC_NO_CLEAN);
@@ -82,7 +84,8 @@ static void canonical_same_core(void)
 }
 
 /* The clean has been issued but no DSB completed it when the invalidate is issued. */
-static void clean_not_completed_when_invalidate_issued(void)
+/* clean not completed when the invalidate is issued */
+HOST_TEST(model_clean_not_completed_when_invalidate_issued)
 {
 	case_(0, 0, "W0 C0 I0 D0 S0", 0, SMC_INVAL_BEFORE_CLEAN_DONE);
 	case_(0, 0, "W0 C0 S0", 0, SMC_CLEAN_NOT_COMPLETED);
@@ -91,7 +94,8 @@ static void clean_not_completed_when_invalidate_issued(void)
 }
 
 /* The ISB comes before the DSB that completes the invalidate, not after it. */
-static void isb_before_invalidate_completes(void)
+/* ISB before the invalidate completes */
+HOST_TEST(model_isb_before_invalidate_completes)
 {
 	case_(0, 0, "W0 C0 D0 I0 S0 D0", 0, SMC_NO_CONTEXT_SYNC);
 	case_(0, 0, "W0 C0 D0 I0 S0", 0, SMC_INVAL_NOT_COMPLETED);
@@ -100,7 +104,8 @@ static void isb_before_invalidate_completes(void)
 	case_(0, 1, "W0 C0 S0 D0", 0, SMC_NO_CONTEXT_SYNC); /* DIC: the ISB must follow the clean's completion */
 }
 
-static void completion_needs_a_dsb_on_the_issuing_core(void)
+/* only a DSB on the issuing core completes maintenance */
+HOST_TEST(model_completion_needs_a_dsb_on_the_issuing_core)
 {
 	case_(0, 0, "W0 C0 D1 I0 D0 S0", 0, SMC_INVAL_BEFORE_CLEAN_DONE);
 	case_(0, 0, "W0 C0 D0 I0 D1 S0", 0, SMC_INVAL_NOT_COMPLETED);
@@ -108,7 +113,8 @@ static void completion_needs_a_dsb_on_the_issuing_core(void)
 	case_(0, 0, "W0 C0 D0 I1 D1 S1", 1, SMC_OK);
 }
 
-static void maintenance_before_the_write_does_not_count(void)
+/* maintenance before the last write does not count */
+HOST_TEST(model_maintenance_before_the_write_does_not_count)
 {
 	case_(0, 0, "C0 D0 I0 D0 W0 S0", 0, SMC_NO_CLEAN);
 	case_(0, 0, "C0 W0 D0 I0 D0 S0", 0, SMC_NO_CLEAN); /* issued before the write, completed after it */
@@ -117,7 +123,8 @@ static void maintenance_before_the_write_does_not_count(void)
 	case_(0, 0, "W0 C0@B D0 I0@B D0 S0", 0, SMC_NO_CLEAN);
 }
 
-static void idc_and_dic_variants(void)
+/* IDC and DIC variants */
+HOST_TEST(model_idc_and_dic_variants)
 {
 	case_(1, 0, "W0 I0 D0 S0", 0, SMC_OK); /* IDC: no clean needed */
 	case_(1, 0, "W0 S0", 0, SMC_NO_INVAL);
@@ -129,14 +136,16 @@ static void idc_and_dic_variants(void)
 	case_(1, 0, "W0 C0 I0 D0 S0", 0, SMC_OK); /* IDC: the order of DC and IC does not matter */
 }
 
-static void other_cores_need_their_own_context_sync(void)
+/* every core that runs the code context-synchronises */
+HOST_TEST(model_other_cores_need_their_own_context_sync)
 {
 	case_(0, 0, "W0 C0 D0 I0 D0 S0", 1, SMC_NO_CONTEXT_SYNC);
 	case_(0, 0, "W0 C0 D0 I0 D0 S0 S1", 1, SMC_OK);
 	case_(0, 0, "W0 C0 D0 I0 S1 D0 S0", 1, SMC_NO_CONTEXT_SYNC); /* core 1 synchronised too early */
 }
 
-static void ialluis_and_iallu(void)
+/* IC IALLUIS reaches every core, IC IALLU only its own */
+HOST_TEST(model_ialluis_and_iallu)
 {
 	case_(0, 0, "W0 C0 D0 U0 D0 S0 S1", 1, SMC_OK);		  /* IALLUIS reaches every core */
 	case_(0, 0, "W0 C0 D0 A0 D0 S0 S1", 0, SMC_OK);		  /* IALLU: this core's cache */
@@ -147,7 +156,8 @@ static void ialluis_and_iallu(void)
 	case_(0, 0, "W0 C0 D0 U0 D1 S0", 0, SMC_NO_INVAL);	  /* completed by another core's DSB: not at all */
 }
 
-static void hazards_are_first_once_per_core_and_write(void)
+/* a hazard is first once per core and write */
+HOST_TEST(model_hazards_are_first_once_per_core_and_write)
 {
 	struct smc_model *m = model(0, 0);
 	struct smc_hazard h;
@@ -160,7 +170,8 @@ static void hazards_are_first_once_per_core_and_write(void)
 	smc_model_free(m);
 }
 
-static void writes_cover_every_line_they_touch(void)
+/* a write covers every line it touches */
+HOST_TEST(model_writes_cover_every_line_they_touch)
 {
 	struct smc_model *m = model(0, 0);
 	smc_write(m, 0, LINE_A + 62, 4);
@@ -172,7 +183,8 @@ static void writes_cover_every_line_they_touch(void)
 	smc_model_free(m);
 }
 
-static void many_lines_and_pending_operations(void)
+/* 20000 lines through the hash table */
+HOST_TEST(model_many_lines_and_pending_operations)
 {
 	struct smc_model *m = model(0, 0);
 	for (uint64_t i = 0; i < 20000; i++)
@@ -191,7 +203,8 @@ static void many_lines_and_pending_operations(void)
 	smc_model_free(m);
 }
 
-static void bad_configuration_and_cores(void)
+/* bad configurations and unknown cores */
+HOST_TEST(model_bad_configuration_and_cores)
 {
 	struct smc_model_config bad[] = {{48, 0, 0, 1}, {0, 0, 0, 1}, {64, 0, 0, 0}, {64, 0, 0, SMC_MAX_CORES + 1}};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
@@ -201,18 +214,3 @@ static void bad_configuration_and_cores(void)
 	EXPECT(m, 0, LINE_A, SMC_OK, "event of an unknown core");
 	smc_model_free(m);
 }
-
-UNIT_TEST_GROUP(
-    model_tests, {"model: never-written lines are safe", never_written_is_safe},
-    {"model: the canonical same-core sequence and its missing steps", canonical_same_core},
-    {"model: clean not completed when the invalidate is issued", clean_not_completed_when_invalidate_issued},
-    {"model: ISB before the invalidate completes", isb_before_invalidate_completes},
-    {"model: only a DSB on the issuing core completes maintenance", completion_needs_a_dsb_on_the_issuing_core},
-    {"model: maintenance before the last write does not count", maintenance_before_the_write_does_not_count},
-    {"model: IDC and DIC variants", idc_and_dic_variants},
-    {"model: every core that runs the code context-synchronises", other_cores_need_their_own_context_sync},
-    {"model: IC IALLUIS reaches every core, IC IALLU only its own", ialluis_and_iallu},
-    {"model: a hazard is first once per core and write", hazards_are_first_once_per_core_and_write},
-    {"model: a write covers every line it touches", writes_cover_every_line_they_touch},
-    {"model: 20000 lines through the hash table", many_lines_and_pending_operations},
-    {"model: bad configurations and unknown cores", bad_configuration_and_cores});

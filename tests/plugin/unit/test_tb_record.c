@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "tb_record.h"
-#include "unit_tests.h"
+#include "check.h"
 
 static uint32_t memory[64]; /* stands for guest RAM at 0x40000000 */
 #define PA(i) (0x40000000u + 4u * (i))
@@ -17,7 +17,8 @@ static struct tb_record *record(size_t first, size_t n, uint64_t at)
 	return r;
 }
 
-static void lines_are_distinct_and_in_order(void)
+/* distinct lines of a block */
+HOST_TEST(tb_record_lines_are_distinct_and_in_order)
 {
 	struct tb_record *r = record(12, 8, 0); /* 0x40000030..0x4000004f: two lines */
 	CHECK(r->nlines == 2 && r->lines[0] == 0x40000000u && r->lines[1] == 0x40000040u, "%zu lines", r->nlines);
@@ -28,7 +29,8 @@ static void lines_are_distinct_and_in_order(void)
 	tb_record_free(r);
 }
 
-static void stale_only_when_written_after_translation_and_different(void)
+/* stale translation detection */
+HOST_TEST(tb_record_stale_only_when_written_after_translation_and_different)
 {
 	struct smc_model_config cfg = {64, 0, 0, 1};
 	struct smc_model *m = smc_model_new(&cfg);
@@ -46,6 +48,3 @@ static void stale_only_when_written_after_translation_and_different(void)
 	tb_record_free(r);
 	smc_model_free(m);
 }
-
-UNIT_TEST_GROUP(tb_record_tests, {"tb_record: distinct lines of a block", lines_are_distinct_and_in_order},
-		{"tb_record: stale translation detection", stale_only_when_written_after_translation_and_different});
