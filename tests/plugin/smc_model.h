@@ -33,6 +33,7 @@ struct smc_model_config {
 enum smc_missing {
 	SMC_OK,
 	SMC_NO_CLEAN,		     /* no DC clean of the line after its last write */
+	SMC_WRITE_NOT_COMPLETED,     /* IDC: no DSB on the writer after the write before the IC (or the ISB) */
 	SMC_CLEAN_NOT_COMPLETED,     /* a clean was issued, but no DSB on its core completed it */
 	SMC_NO_INVAL,		     /* no IC invalidate after the clean completed (or after the write, IDC) */
 	SMC_INVAL_BEFORE_CLEAN_DONE, /* an invalidate was issued before a DSB completed the clean */
