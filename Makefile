@@ -3,6 +3,8 @@
 #   make test   every check: host unit tests, runner tests, the suite on every QEMU configuration
 #   make litmus LITMUS="x.litmus dir @list"  herd litmus tests built into an image and run
 #   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
+#   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
+#   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
 
@@ -52,7 +54,8 @@ HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test unit-tests runner-tests deps clean format help bench flash pi-boards
+.PHONY: all build run test unit-tests runner-tests deps clean format help bench flash pi-boards \
+	qemu10 qemu10-if-available print-qemu
 
 all: build
 
@@ -60,7 +63,24 @@ all: build
 include tests/litmus/litmus.mk
 
 help:
-	@sed -n '2,8p' Makefile
+	@sed -n '2,10p' Makefile
+
+# QEMU 10.0, unpacked from Debian's bookworm-backports into the project (the system's QEMU and apt
+# configuration are left alone; tests/qemu_stage.py). Cached: staged once, then reused.
+QEMU_VERSION ?= 7.2
+QEMU10_STAGE := $(PYTHON) tests/qemu_stage.py -q
+qemu10: | deps-checked
+	@$(QEMU10_STAGE)
+# For make test: where backports cannot be reached, the QEMU 10 configurations are skipped, not failed.
+qemu10-if-available: | deps-checked
+	@$(QEMU10_STAGE) >/dev/null || echo "selfmod: the QEMU 10 configurations (q10-*) will be skipped"
+print-qemu:
+	@case '$(QEMU_VERSION)' in \
+	  10) $(QEMU10_STAGE) ;; \
+	  7.2) p=$${QEMU:-$$(command -v qemu-system-aarch64)} && test -n "$$p" && readlink -f "$$p" \
+	       || { echo "selfmod: qemu-system-aarch64 (7.2) not found: make deps installs it" >&2; exit 1; } ;; \
+	  *) echo "selfmod: QEMU_VERSION=$(QEMU_VERSION): use 7.2 (the system's) or 10 (staged)" >&2; exit 2 ;; \
+	esac
 
 build: $(IMAGE)
 
@@ -122,7 +142,7 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards qemu10-if-available litmus-catalogue-note
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 

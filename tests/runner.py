@@ -36,6 +36,14 @@ DEFAULT_EXPECTATIONS = HERE / "expectations.txt"
 DEFAULT_IMAGE = "build/virt/selfmod.bin"
 DEFAULT_OUT = "build/results"
 DEFAULT_QEMU = "qemu-system-aarch64"
+# QEMU versions a configuration can ask for (qemu=): 7.2 is the system's (Debian 12's qemu-system-arm,
+# or $QEMU); 10 is QEMU 10.0 from bookworm-backports, staged in the project by tests/qemu_stage.py
+# (make qemu10), or $QEMU10. A configuration on several versions is run once per version; the name of
+# each run on a version other than the first is prefixed with VERSION_PREFIX[version].
+QEMU_VERSIONS = ("7.2", "10")
+VERSION_PREFIX = {"7.2": "", "10": "q10-"}
+QEMU_ENV = {"7.2": "QEMU", "10": "QEMU10"}
+STAGED_QEMU10 = HERE.parent / ".cache" / "qemu-10"
 
 KILL_GRACE = 2.0          # seconds between SIGTERM and SIGKILL
 READ_CHUNK = 65536
@@ -63,7 +71,7 @@ def seconds(value: float) -> str:
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 CONFIG_KEYS = ("name", "machine", "cpu", "smp", "accel", "memory", "append",
-               "timeout", "default", "command", "expect_exit", "image", "icount", "extra")
+               "timeout", "default", "command", "expect_exit", "image", "icount", "extra", "qemu")
 QEMU_KEYS = ("machine", "cpu", "smp", "accel")
 
 
@@ -84,6 +92,7 @@ class Config:
     image: str = ""   # this configuration's own image instead of --image (e.g. the litmus build, a Pi board's)
     icount: str = ""                    # QEMU -icount (e.g. shift=0: the PMU counts instructions exactly)
     extra: str = ""                     # more QEMU arguments, shell-split (e.g. -dtb FILE)
+    qemu: str = "7.2"                   # the QEMU version (QEMU_VERSIONS) it runs on
     where: str = ""
 
     def describe(self) -> str:
@@ -101,6 +110,7 @@ class Config:
                 text += f" -append {shlex.quote(self.append)}"
         if self.image:
             text += f"; image {self.image}"
+        text += f"; QEMU {self.qemu}"
         text += f"; timeout {seconds(self.timeout)} s"
         if self.expect_exit is not None:
             text += f"; expects exit status {self.expect_exit}"
@@ -163,8 +173,8 @@ def _yes_no(value: str, where: str, key: str) -> bool:
     return value == "yes"
 
 
-def parse_config_line(line: str, where: str) -> Config:
-    """Parse one 'key=value ...' line of configs.txt."""
+def parse_config_lines(line: str, where: str) -> list[Config]:
+    """Parse one 'key=value ...' line of configs.txt: one configuration per QEMU version it names."""
     try:
         tokens = shlex.split(line, comments=True)
     except ValueError as exc:
@@ -204,7 +214,24 @@ def parse_config_line(line: str, where: str) -> Config:
         values["default"] = _yes_no(fields["default"], where, "default")
     if "expect_exit" in fields:
         values["expect_exit"] = _int(fields["expect_exit"], where, "expect_exit")
-    return Config(where=where, **values)  # type: ignore[arg-type]
+    versions = fields.get("qemu", QEMU_VERSIONS[0]).split(",")
+    for version in versions:
+        if version not in QEMU_VERSIONS:
+            raise UsageError(f"{where}: qemu={fields['qemu']!r}: each version must be one of "
+                             f"{', '.join(QEMU_VERSIONS)}")
+    if len(set(versions)) != len(versions):
+        raise UsageError(f"{where}: qemu= names a version twice")
+    return [Config(where=where, **dict(values, qemu=version,  # type: ignore[arg-type]
+                                       name=(VERSION_PREFIX[version] if i else "") + name))
+            for i, version in enumerate(versions)]
+
+
+def parse_config_line(line: str, where: str) -> Config:
+    """Parse one line of configs.txt that names a single QEMU version."""
+    configs = parse_config_lines(line, where)
+    if len(configs) != 1:
+        raise UsageError(f"{where}: expected one configuration, got {len(configs)}")
+    return configs[0]
 
 
 def parse_configs(text: str, source: str) -> list[Config]:
@@ -212,11 +239,11 @@ def parse_configs(text: str, source: str) -> list[Config]:
     configs: list[Config] = []
     seen: dict[str, str] = {}
     for where, line in content_lines(text, source):
-        config = parse_config_line(line, where)
-        if config.name in seen:
-            raise UsageError(f"{where}: duplicate name {config.name!r} (first at {seen[config.name]})")
-        seen[config.name] = where
-        configs.append(config)
+        for config in parse_config_lines(line, where):
+            if config.name in seen:
+                raise UsageError(f"{where}: duplicate name {config.name!r} (first at {seen[config.name]})")
+            seen[config.name] = where
+            configs.append(config)
     return configs
 
 
@@ -792,12 +819,13 @@ def _kill_group(proc: subprocess.Popen) -> None:
             return
 
 
-def run_process(argv: list[str], timeout: float, on_output: Callable[[bytes], None]) -> ProcessRun:
+def run_process(argv: list[str], timeout: float, on_output: Callable[[bytes], None],
+                env: dict[str, str] | None = None) -> ProcessRun:
     """Run argv with a wall-clock deadline, passing its output (stdout+stderr) as it arrives."""
     start = time.monotonic()
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True, env=env)
     except OSError as exc:
         return ProcessRun(None, False, 0.0, f"could not start {argv[0]}: {exc.strerror or exc}")
     chunks: queue.Queue = queue.Queue()
@@ -833,6 +861,7 @@ class Job:
     config: Config
     argv: list[str]
     timeout: float
+    env: dict[str, str] | None = None   # the environment of a command= configuration
 
 
 def qemu_argv(config: Config, image: str, extra_append: str, qemu: list[str]) -> list[str]:
@@ -855,16 +884,36 @@ def config_argv(config: Config, image: str, extra_append: str, qemu: list[str]) 
     return qemu_argv(config, image, extra_append, qemu)
 
 
-def prepare_jobs(configs: list[Config], args: argparse.Namespace, environ: dict[str, str]) -> list[Job]:
-    """Build every command line and check programs and image exist before running anything."""
+def qemu_command(version: str, environ: dict[str, str]) -> tuple[list[str], str]:
+    """(argv prefix, '') of the QEMU for a version, or ([], why it is unavailable)."""
+    variable = QEMU_ENV[version]
     try:
-        qemu = shlex.split(environ.get("QEMU") or DEFAULT_QEMU)
+        qemu = shlex.split(environ.get(variable) or "")
     except ValueError as exc:
-        raise UsageError(f"QEMU={environ.get('QEMU')!r}: {exc}") from None
-    if not qemu:
-        raise UsageError("QEMU is set but empty")
-    jobs = []
+        raise UsageError(f"{variable}={environ.get(variable)!r}: {exc}") from None
+    if variable in environ and not qemu:
+        raise UsageError(f"{variable} is set but empty")
+    if qemu:
+        return qemu, ""
+    if version == "10":
+        wrapper = STAGED_QEMU10 / "qemu-system-aarch64"
+        if (STAGED_QEMU10 / ".staged").is_file() and wrapper.is_file():
+            return [str(wrapper)], ""
+        return [], ("QEMU 10 is not staged: make qemu10 stages it from bookworm-backports "
+                    "(or set QEMU10=/path/to/qemu-system-aarch64)")
+    return [DEFAULT_QEMU], ""
+
+
+def prepare_jobs(configs: list[Config], args: argparse.Namespace,
+                 environ: dict[str, str]) -> tuple[list[Job], list[tuple[Config, str]]]:
+    """Build every command line and check programs and image exist before running anything.
+    Returns the jobs and the configurations skipped for want of their QEMU version, with the reason."""
+    jobs, unavailable = [], []
     for config in configs:
+        qemu, why = qemu_command(config.qemu, environ)
+        if why:
+            unavailable.append((config, why))
+            continue
         image = config.image or args.image
         argv = config_argv(config, image, args.append, qemu)
         uses_image = not config.command or "{image}" in config.command
@@ -873,10 +922,18 @@ def prepare_jobs(configs: list[Config], args: argparse.Namespace, environ: dict[
             raise UsageError(f"image not found: {image} (needed by {config.name}; "
                              f"build it first or {hint})")
         if shutil.which(argv[0]) is None:
-            hint = "" if config.command else " (set QEMU=/path/to/qemu-system-aarch64)"
+            hint = "" if config.command else f" (set {QEMU_ENV[config.qemu]}=/path/to/qemu-system-aarch64)"
             raise UsageError(f"{config.name}: program not found: {argv[0]}{hint}")
-        jobs.append(Job(config, argv, args.timeout or config.timeout))
-    return jobs
+        # A command= configuration finds its QEMU version in $QEMU, as the helper scripts read it.
+        env = dict(environ, QEMU=shlex.join(qemu)) if config.command else None
+        jobs.append(Job(config, argv, args.timeout or config.timeout, env))
+    return jobs, unavailable
+
+
+def skipped_config(config: Config, why: str, printer: Printer) -> ConfigReport:
+    """The report of a configuration that could not run here for a reason outside the project."""
+    printer.line(f"== {config.name}: SKIP: {why}")
+    return ConfigReport(config.name, [Outcome(config.name, SKIPPED, why, label=f"SKIP {config.name}: {why}")])
 
 
 def finish_config(name: str, report: KtapReport, run: RunStatus, expectations: list[Expectation],
@@ -903,7 +960,7 @@ def run_job(job: Job, out_dir: Path, expectations: list[Expectation], printer: P
             log.write(data)
             log.flush()
             session.feed(data)
-        proc = run_process(job.argv, job.timeout, on_output)
+        proc = run_process(job.argv, job.timeout, on_output, job.env)
     report = session.close()
     if proc.timed_out:
         printer.line(f"[{name}] TIMEOUT after {seconds(job.timeout)} s")
@@ -953,6 +1010,10 @@ examples:
   %(prog)s --log capture/pi4.log        check a captured serial console
   %(prog)s --list
   QEMU=/opt/qemu/bin/qemu-system-aarch64 %(prog)s
+  QEMU10=/opt/qemu-10/bin/qemu-system-aarch64 %(prog)s --config 'q10-*'
+
+Configurations with qemu=10 run on QEMU 10.0, staged in the project by make qemu10
+(tests/qemu_stage.py) or named by $QEMU10; where it is not there they are skipped, with the reason.
 
 The last line printed is "N passed, N failed, N skipped". Exit status: 0 if
 nothing failed, 1 if something failed, 2 for usage or input-file errors.
@@ -1024,10 +1085,11 @@ def run(args: argparse.Namespace, printer: Printer, environ: dict[str, str]) -> 
             return 0
         if not configs:
             raise UsageError("no configuration selected (none has default=yes); use --config")
-        jobs = prepare_jobs(configs, args, environ)
+        jobs, unavailable = prepare_jobs(configs, args, environ)
         printer.tag_lines = len(jobs) > 1
         out_dir.mkdir(parents=True, exist_ok=True)
-        reports = [run_job(job, out_dir, expectations, printer) for job in jobs]
+        reports = [skipped_config(config, why, printer) for config, why in unavailable]
+        reports += [run_job(job, out_dir, expectations, printer) for job in jobs]
     write_junit(out_dir / "junit.xml", reports)
     return print_summary(reports, printer)
 

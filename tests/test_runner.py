@@ -16,6 +16,7 @@ import tempfile
 import textwrap
 import time
 import unittest
+from unittest import mock
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -316,13 +317,48 @@ class ConfigFileTests(unittest.TestCase):
             image.write_bytes(b"x")
             config = runner.parse_config_line(f"name=h command='true {{image}}' image={image}", "f:1")
             args = runner.build_parser().parse_args(["--image", "virt.bin"])
-            job, = runner.prepare_jobs([config], args, {})
+            (job,), _ = runner.prepare_jobs([config], args, {})
             self.assertEqual(job.argv, ["true", str(image)])
             missing = runner.parse_config_line("name=m command='true {image}' image=nowhere.img", "c.txt:7")
             with self.assertRaises(runner.UsageError) as ctx:
                 runner.prepare_jobs([missing], args, {})
             self.assertIn("image not found: nowhere.img (needed by m; build it first or fix image= at c.txt:7)",
                           str(ctx.exception))
+
+    def test_qemu_versions(self):
+        both = runner.parse_configs("name=a machine=virt cpu=max smp=1 accel=tcg qemu=7.2,10\n"
+                                    "name=n2 machine=virt cpu=neoverse-n2 smp=2 accel=tcg qemu=10\n", "c.txt")
+        self.assertEqual([(c.name, c.qemu) for c in both], [("a", "7.2"), ("q10-a", "10"), ("n2", "10")])
+        self.assertIn("QEMU 10", both[1].describe())
+        for line, message in (("qemu=9", "each version must be one of 7.2, 10"),
+                              ("qemu=10,10", "names a version twice")):
+            with self.assertRaises(runner.UsageError) as ctx:
+                runner.parse_configs(f"name=b machine=virt cpu=max smp=1 accel=tcg {line}", "c.txt")
+            self.assertIn(message, str(ctx.exception))
+        with self.assertRaises(runner.UsageError) as ctx:  # the expanded name collides with another
+            runner.parse_configs("name=q10-a machine=virt cpu=max smp=1 accel=tcg\n"
+                                 "name=a machine=virt cpu=max smp=1 accel=tcg qemu=7.2,10\n", "c.txt")
+        self.assertIn("duplicate name 'q10-a'", str(ctx.exception))
+
+    def test_qemu_version_binaries(self):
+        args = runner.build_parser().parse_args(["--image", sys.executable])
+        configs = runner.parse_configs("name=a machine=virt cpu=max smp=1 accel=tcg qemu=7.2,10\n"
+                                       "name=c command='true' qemu=10\n", "c.txt")
+        environ = {"QEMU": "true", "QEMU10": "false --ten"}
+        jobs, unavailable = runner.prepare_jobs(configs, args, environ)
+        self.assertEqual(unavailable, [])
+        self.assertEqual([j.argv[0] for j in jobs], ["true", "false", "true"])
+        self.assertEqual(jobs[1].argv[1], "--ten")
+        self.assertEqual(jobs[2].env["QEMU"], "false --ten")  # a command= config finds its QEMU in $QEMU
+        with mock.patch.object(runner, "STAGED_QEMU10", Path("/nonexistent")):
+            jobs, unavailable = runner.prepare_jobs(configs, args, {"QEMU": "true"})
+        self.assertEqual([j.config.name for j in jobs], ["a"])
+        self.assertEqual([c.name for c, _ in unavailable], ["q10-a", "c"])
+        self.assertIn("make qemu10", unavailable[0][1])
+        out = io.StringIO()
+        report = runner.skipped_config(*unavailable[0], runner.Printer(out, io.StringIO(), False))
+        self.assertEqual(report.summary(), "0 passed, 0 failed, 1 skipped")
+        self.assertIn("== q10-a: SKIP: QEMU 10 is not staged", out.getvalue())
 
     def test_command_substitutes_image(self):
         config = runner.parse_config_line("name=h command='bin/unit --image {image}'", "f:1")
