@@ -61,9 +61,11 @@ void icache_set_whole_cache_threshold(size_t bytes)
 	C(29, L)                                                                                                       \
 	C(28, L)                                                                                                       \
 	C(27, L)                                                                                                       \
-	C(26, L) C(25, L) C(24, L) C(23, L) C(22, L) C(21, L) C(20, L) C(19, L) C(18, L) C(17, L) C(16, L) C(15, L)    \
-	    C(14, L) C(13, L) C(12, L) C(11, L) C(10, L) C(9, L) C(8, L) C(7, L) C(6, L) C(5, L) C(4, L) C(3, L)       \
-		C(2, L) C(1, L)
+	C(26, L)                                                                                                       \
+	C(25, L)                                                                                                       \
+	C(24, L)                                                                                                       \
+	C(23, L) C(22, L) C(21, L) C(20, L) C(19, L) C(18, L) C(17, L) C(16, L) C(15, L) C(14, L) C(13, L) C(12, L)    \
+	    C(11, L) C(10, L) C(9, L) C(8, L) C(7, L) C(6, L) C(5, L) C(4, L) C(3, L) C(2, L) C(1, L)
 
 #define DEFINE_LINE_OP(name, insn)                                                                                     \
 	static inline __attribute__((always_inline)) void name(uintptr_t p, size_t n, uintptr_t step)                  \

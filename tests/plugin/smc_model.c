@@ -246,6 +246,22 @@ void smc_dsb(struct smc_model *m, unsigned core)
 	}
 }
 
+void smc_dsb_st(struct smc_model *m, unsigned core)
+{
+	if (!valid_core(m, core))
+		return;
+	struct core *c = &m->core[core];
+	uint64_t t = tick(m);
+	size_t kept = 0;
+	for (size_t i = 0; i < c->npending; i++) {
+		if (c->pending[i].kind == PENDING_WRITE)
+			complete(m, &c->pending[i], t);
+		else
+			c->pending[kept++] = c->pending[i];
+	}
+	c->npending = kept;
+}
+
 void smc_context_sync(struct smc_model *m, unsigned core)
 {
 	if (!valid_core(m, core))

@@ -35,6 +35,7 @@ static void trace(struct smc_model *m, const char *events)
 		case 'A': smc_inval_all(m, core, false); break;
 		case 'U': smc_inval_all(m, core, true); break;
 		case 'D': smc_dsb(m, core); break;
+		case 'T': smc_dsb_st(m, core); break;
 		case 'S': smc_context_sync(m, core); break;
 		default: CHECK(false, "bad trace event '%s'", ev);
 		}
