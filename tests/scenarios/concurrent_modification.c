@@ -265,7 +265,8 @@ static bool wait_progress(unsigned n, uint64_t *since)
 	return true;
 }
 
-/* The patch: STR (a single 32-bit store, insn_store); DC CVAU (written alias); DSB ISH; IC IVAU (executing alias); DSB ISH. */
+/* The patch: STR (a single 32-bit store, insn_store); DC CVAU (written alias); DSB ISH; IC IVAU (executing alias); DSB
+ * ISH. */
 static void patch_site(uint32_t insn)
 {
 	struct cache_lines l = icache_configuration();
