@@ -31,13 +31,12 @@
 #include "timer.h"
 
 #define SITE_OFFSET 0x140000 /* S: one B */
-#define TARGET_OFFSET(k)                                                                                               \
-	(0x141000 + (k)*0x40) /* T0, T1, T2 in the next page: MOVZ W0, #k; RET */ /* T0, T1, T2 in the next page: MOVZ \
-										     W0, #k; RET */
-#define SWAPS		16
-#define PERSIST_CALLS	100
-#define MAX_DELAY_TICKS 64
-#define QUIT		(~0ull) /* published in go, stop and final: the executor returns */
+/* T0, T1, T2 in the next page: MOVZ W0, #k; RET */
+#define TARGET_OFFSET(k) (0x141000 + (k)*0x40)
+#define SWAPS		 16
+#define PERSIST_CALLS	 100
+#define MAX_DELAY_TICKS	 64
+#define QUIT		 (~0ull) /* published in go, stop and final: the executor returns */
 
 enum { RESULT_T0, RESULT_T1, RESULT_T2, RESULT_OTHER, NRESULTS };
 
