@@ -6,6 +6,7 @@
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
 #   make boards every board's image and extras (the Pi's chainloader); make format, format-check, lint
+#   make qemu-defects [QEMU_VERSION=10 | QEMU=path]  QEMU's known MTTCG defects: present/absent (docs/qemu-defects.md)
 # Variables: BOARD=virt (one of the boards below), ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
 
@@ -60,13 +61,13 @@ FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$
 # Pure firmware logic the host unit tests compile; src/lib/icache.c records its instructions instead
 # of issuing them (SELFMOD_HOST_TRACE).
 HOST_LIB_SRCS := src/runtime/pagetable.c src/lib/cache_geometry.c src/harness/ktap.c src/harness/args.c src/drivers/fdt.c \
-	src/lib/icache.c src/lib/errata.c tests/scenarios/engines/litmus_cond.c tests/scenarios/engines/litmus_hist.c \
-	src/lib/crc32.c src/drivers/spintable.c
+	src/lib/icache.c src/lib/errata.c src/lib/verdict.c tests/scenarios/engines/litmus_cond.c \
+	tests/scenarios/engines/litmus_hist.c src/lib/crc32.c src/drivers/spintable.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
-.PHONY: all build run test check-layers check-registry check-registry format-check lint unit-tests runner-tests deps clean format help bench flash boards board-extras \
-	qemu10 qemu10-if-available print-qemu
+.PHONY: all build run test check-layers check-registry format-check lint unit-tests runner-tests deps clean format help \
+	bench flash boards board-extras qemu10 qemu10-if-available print-qemu qemu-defects
 
 all: build
 
@@ -74,7 +75,7 @@ all: build
 include tests/litmus/litmus.mk
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '2,11p' Makefile
 	@echo 'Boards (board/*/board.mk): $(BOARDS)'
 
 # QEMU 10.0, unpacked from Debian's bookworm-backports into the project (the system's QEMU and apt
@@ -93,6 +94,12 @@ print-qemu:
 	       || { echo "selfmod: qemu-system-aarch64 (7.2) not found: make deps installs it" >&2; exit 1; } ;; \
 	  *) echo "selfmod: QEMU_VERSION=$(QEMU_VERSION): use 7.2 (the system's) or 10 (staged)" >&2; exit 2 ;; \
 	esac
+
+# The minimal reproducers of QEMU's multi-threaded TCG defects against $(QEMU) (default: the system's
+# 7.2, or the staged one with QEMU_VERSION=10). Exits 0 whether they are present or not.
+qemu-defects: build
+	@q='$(QEMU)'; if [ -z "$$q" ]; then q=$$($(MAKE) --no-print-directory -s print-qemu QEMU_VERSION=$(QEMU_VERSION)) || exit 2; fi; \
+	$(PYTHON) tests/qemu_defects.py --image $(IMAGE) --qemu "$$q"
 
 build: $(IMAGE)
 
