@@ -24,10 +24,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+import runner
 
-import runner  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 BENCH_RE = re.compile(r"^\s*#\s*BENCH (\w+) (.*)$")
 BOOT_TIMEOUT = 300.0

@@ -28,9 +28,8 @@ import sys
 import zlib
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import flash  # noqa: E402
-import runner  # noqa: E402
+import flash
+import runner
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"

@@ -30,8 +30,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import runner  # noqa: E402  (the runner's configuration, process and KTAP code)
+import runner  # the runner's configuration, process and KTAP code
 
 DEFAULT_IMAGE = "build/virt-checked/selfmod.bin"
 DEFAULT_PLUGIN = "build/host/smc_checker.so"

@@ -30,8 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import runner  # noqa: E402  (KTAP parsing, expectations, summary and JUnit: one implementation)
+import runner  # KTAP parsing, expectations, summary and JUnit: one implementation
 
 # board/pi/loader/protocol.h
 ANNOUNCE = b"\x03\x03\x03"

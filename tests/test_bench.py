@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 import unittest
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import bench  # noqa: E402
+import bench
 
 
 def run(*argv: str) -> tuple[int, str]:

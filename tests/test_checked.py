@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import checked  # noqa: E402
-import runner  # noqa: E402
+import checked
+import runner
 
 HEADER = """\
 # checker: smc_checker IDC 0 DIC 0 line 64 cores 2 ram 0x40000000

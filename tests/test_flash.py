@@ -11,7 +11,6 @@ import io
 import os
 import socket
 import struct
-import sys
 import tempfile
 import threading
 import time
@@ -19,8 +18,7 @@ import unittest
 import zlib
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import flash  # noqa: E402
+import flash
 
 BANNER = b"\x03\x03\x03selfmod-loader ready on fake: EL2, DTB at 0x8000000, loads at 0x80000 max=%d\r\n"
 SUITE = (b"KTAP version 1\r\n1..2\r\nok 1 a\r\nok 2 b # SKIP no GIC\r\n"

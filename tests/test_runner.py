@@ -20,9 +20,9 @@ from unittest import mock
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import runner  # noqa: E402
-from runner import FAILED, PASSED, SKIPPED  # noqa: E402
+import runner
+import runnerlib.qemu
+from runner import FAILED, PASSED, SKIPPED
 
 NORMAL_RUN = """\
 U-Boot noise before the suite
@@ -352,7 +352,7 @@ class ConfigFileTests(unittest.TestCase):
         self.assertEqual([j.argv[0] for j in jobs], ["true", "false", "true"])
         self.assertEqual(jobs[1].argv[1], "--ten")
         self.assertEqual(jobs[2].env["QEMU"], "false --ten")  # a command= config finds its QEMU in $QEMU
-        with mock.patch.object(runner, "STAGED_QEMU10", Path("/nonexistent")):
+        with mock.patch.object(runnerlib.qemu, "STAGED_QEMU10", Path("/nonexistent")):  # where it is read
             jobs, unavailable = runner.prepare_jobs(configs, args, {"QEMU": "true"})
         self.assertEqual([j.config.name for j in jobs], ["a"])
         self.assertEqual([c.name for c, _ in unavailable], ["q10-a", "c"])
@@ -449,6 +449,40 @@ class MainTests(unittest.TestCase):
         self.assertEqual(suite.get("name"), "host")
         self.assertEqual([c.get("name") for c in suite.iter("testcase")], ["a", "b"])
         self.assertIsNotNone(suite.find("testcase[@name='b']/skipped"))
+
+    def test_parallel_jobs_keep_order_and_blocks(self):
+        # Three configurations, the first the slowest: with -j 3 they overlap (the run takes about the
+        # slowest one's time, not the sum), the summary and JUnit keep configs.txt's order, and each
+        # failure's detail lines stay under their own "[config] not ok" line.
+        lines = []
+        for name, delay in (("slow", 1.5), ("mid", 1.0), ("fast", 0.5)):
+            cmd = self.script_command(f"{name}.py", f"""
+                import sys, time
+                print("KTAP version 1\\n1..2", flush=True)
+                time.sleep({delay})
+                print("    # {name} detail 1\\n    # {name} detail 2\\n    not ok 1 sub")
+                print("not ok 1 {name}_test\\nok 2 b")
+                sys.exit(1)
+            """)
+            lines.append(f"name={name} command={cmd}")
+        start = time.monotonic()
+        code, out, _ = self.run_configs("\n".join(lines) + "\n", "-j", "3")
+        elapsed = time.monotonic() - start
+        self.assertEqual(code, 1)
+        self.assertLess(elapsed, 2.9)  # one after the other: 3 s and more
+        summary = out.splitlines()[-4:]
+        self.assertEqual(summary, ["slow: 1 passed, 1 failed, 0 skipped", "mid: 1 passed, 1 failed, 0 skipped",
+                                   "fast: 1 passed, 1 failed, 0 skipped", "3 passed, 3 failed, 0 skipped"])
+        for name in ("slow", "mid", "fast"):
+            block = f"[{name}] not ok 1 {name}_test\n        # {name} detail 1\n        # {name} detail 2"
+            self.assertIn(block, out)
+        suites = ET.parse(self.out / "junit.xml").getroot().findall("testsuite")
+        self.assertEqual([s.get("name") for s in suites], ["slow", "mid", "fast"])
+
+    def test_jobs_must_be_positive(self):
+        code, _, err = self.main("-j", "0")
+        self.assertEqual(code, 2)
+        self.assertIn("'0' is not a number of jobs >= 1", err)
 
     def test_failing_command_prints_diagnostics_and_junit(self):
         cmd = self.script_command("fail.py", r"""

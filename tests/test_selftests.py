@@ -10,15 +10,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+import runner
 
-import runner  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 ROOT = HERE.parent
 IMAGE = Path(os.environ.get("SELFMOD_IMAGE", ROOT / "build/virt/selfmod.bin"))
