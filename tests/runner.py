@@ -119,11 +119,19 @@ def list_configs(configs: list[Config], printer: Printer) -> None:
 
 
 def run_jobs(jobs: list, n: int, out_dir: Path, expectations: list, printer: Printer) -> list:
-    """Run the jobs, n at a time; their reports in the jobs' order whatever order they end in."""
-    if n <= 1 or len(jobs) <= 1:
-        return [run_job(job, out_dir, expectations, printer) for job in jobs]
-    with ThreadPoolExecutor(max_workers=min(n, len(jobs))) as pool:
-        return list(pool.map(lambda job: run_job(job, out_dir, expectations, printer), jobs))
+    """Run the jobs, n at a time, then those that run alone (Config.runs_alone) one by one; their reports
+    in the jobs' order whatever order they end in."""
+    together = [job for job in jobs if not job.config.runs_alone] if n > 1 else []
+    reports = {}
+    if together:
+        with ThreadPoolExecutor(max_workers=min(n, len(together))) as pool:
+            for job, report in zip(together, pool.map(lambda j: run_job(j, out_dir, expectations, printer),
+                                                      together)):
+                reports[id(job)] = report
+    for job in jobs:
+        if id(job) not in reports:
+            reports[id(job)] = run_job(job, out_dir, expectations, printer)
+    return [reports[id(job)] for job in jobs]
 
 
 def run(args: argparse.Namespace, printer: Printer, environ: dict[str, str]) -> int:

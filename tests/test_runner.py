@@ -479,6 +479,31 @@ class MainTests(unittest.TestCase):
         suites = ET.parse(self.out / "junit.xml").getroot().findall("testsuite")
         self.assertEqual([s.get("name") for s in suites], ["slow", "mid", "fast"])
 
+    def test_alone_configuration_runs_by_itself(self):
+        # alone=yes (and multi-threaded TCG) never overlaps another configuration, even with -j.
+        trace = self.tmp / "trace.txt"
+        lines = []
+        for name, extra in (("first", ""), ("solo", " alone=yes"), ("mttcg", ""), ("last", "")):
+            cmd = self.script_command(f"{name}.py", f"""
+                import time
+                with open({str(trace)!r}, "a") as f: f.write("start {name}\\n")
+                time.sleep(0.3)
+                with open({str(trace)!r}, "a") as f: f.write("end {name}\\n")
+                print("KTAP version 1\\n1..1\\nok 1 t")
+            """)
+            lines.append(f"name={name} command={cmd}{extra}")
+        configs = runner.parse_configs("\n".join(lines) + "\n", "c")
+        self.assertEqual([c.runs_alone for c in configs], [False, True, False, False])
+        self.assertTrue(runner.parse_config_line("name=m machine=virt cpu=max smp=2 accel=tcg,thread=multi",
+                                                 "c").runs_alone)
+        code, out, _ = self.run_configs("\n".join(lines) + "\n", "-j", "4")
+        self.assertEqual(code, 0, out)
+        events = trace.read_text().split("\n")
+        solo = events.index("start solo")
+        self.assertEqual(events[solo + 1], "end solo")  # nothing started or ended while it ran
+        self.assertEqual(out.splitlines()[-5:-1], [f"{n}: 1 passed, 0 failed, 0 skipped"
+                                                   for n in ("first", "solo", "mttcg", "last")])
+
     def test_jobs_must_be_positive(self):
         code, _, err = self.main("-j", "0")
         self.assertEqual(code, 2)

@@ -18,7 +18,7 @@ from .common import KIND_FAIL, KIND_KNOWN_DEFECT, QEMU_VERSIONS, UsageError, VER
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 CONFIG_KEYS = ("name", "machine", "cpu", "smp", "accel", "memory", "append",
-               "timeout", "default", "command", "expect_exit", "image", "icount", "extra", "qemu")
+               "timeout", "default", "command", "expect_exit", "image", "icount", "extra", "qemu", "alone")
 QEMU_KEYS = ("machine", "cpu", "smp", "accel")
 
 
@@ -40,7 +40,14 @@ class Config:
     icount: str = ""                    # QEMU -icount (e.g. shift=0: the PMU counts instructions exactly)
     extra: str = ""                     # more QEMU arguments, shell-split (e.g. -dtb FILE)
     qemu: str = "7.2"                   # the QEMU version (QEMU_VERSIONS) it runs on
+    alone: bool = False                 # alone=yes: never beside another configuration (runner.py -j)
     where: str = ""
+
+    @property
+    def runs_alone(self) -> bool:
+        """Whether it needs the machine to itself: alone=yes, or multi-threaded TCG, whose vCPU threads
+        want every host CPU (beside another QEMU its rounds slow down past their deadlines)."""
+        return self.alone or "thread=multi" in self.accel
 
     def describe(self) -> str:
         """Short human description for --list."""
@@ -61,6 +68,8 @@ class Config:
         text += f"; timeout {seconds(self.timeout)} s"
         if self.expect_exit is not None:
             text += f"; expects exit status {self.expect_exit}"
+        if self.runs_alone:
+            text += "; runs alone"
         return text
 
 
@@ -159,6 +168,8 @@ def parse_config_lines(line: str, where: str) -> list[Config]:
         values["timeout"] = _seconds(fields["timeout"], where, "timeout")
     if "default" in fields:
         values["default"] = _yes_no(fields["default"], where, "default")
+    if "alone" in fields:
+        values["alone"] = _yes_no(fields["alone"], where, "alone")
     if "expect_exit" in fields:
         values["expect_exit"] = _int(fields["expect_exit"], where, "expect_exit")
     versions = fields.get("qemu", QEMU_VERSIONS[0]).split(",")
