@@ -182,6 +182,7 @@ clean:
 	rm -rf build
 
 include tests/plugin/plugin.mk
+include tests/routine/routine.mk
 
 -include $(FW_OBJS:.o=.d)
 # Board-specific products (the Pi boards: device tree, SD-card folder, chainloader).

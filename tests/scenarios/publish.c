@@ -126,6 +126,7 @@ static void run_steps(struct pub_run *r, const struct pub_step *s, unsigned slot
 		case P_DSB_ISHST: dsb_ishst(); break;
 		case P_ISB: isb(); break;
 		case P_PIPELINE_SYNC: r->sync_failures += pipeline_sync_all_cores(deadline_after_us(r->wait_us)); break;
+		case P_SYNC_RANGE: icache_sync_range((const void *)va, FN_BYTES); break;
 		case P_END: break;
 		}
 	}
@@ -307,7 +308,8 @@ static bool stale_forbidden(const struct pub_plan *p)
 static void describe_steps(char *buf, size_t size, const char *who, const struct pub_step *s)
 {
 	static const char *const ops[] = {"",		"DC CVAU", "DC CVAC",	"DC CIVAC", "DC IVAC", "IC IVAU",
-					  "IC IALLUIS", "DSB ISH", "DSB ISHST", "ISB",	    "SGI sync"};
+					  "IC IALLUIS", "DSB ISH", "DSB ISHST", "ISB",	    "SGI sync",
+					  "icache_sync_range"};
 	static const char *const vias[] = {"", "@RX", "@NC", "@RX-skew"};
 	static const char *const spans[] = {"", " first line", " stride x2", " stride 64", " core 0 stride"};
 	size_t n = strlen(buf);
@@ -315,7 +317,7 @@ static void describe_steps(char *buf, size_t size, const char *who, const struct
 	if (s->op == P_END)
 		snprintf(buf + n, size - n, " nothing");
 	for (; s->op != P_END && n < size; s++) {
-		bool by_address = s->op <= P_IC_IVAU;
+		bool by_address = s->op <= P_IC_IVAU || s->op == P_SYNC_RANGE;
 		n += (size_t)snprintf(buf + n, size - n, " %s%s%s,", ops[s->op], by_address ? vias[s->via] : "",
 				      by_address ? spans[s->span] : "");
 	}
