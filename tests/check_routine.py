@@ -301,6 +301,9 @@ def judge_kind(console: list[str], kind: Kind, facts: dict[str, bool]) -> dict[s
         elif con.unmarked:
             cells[scenario] = Cell("not judged", "a DC/IC ran without its address mark (an .inst/.word "
                                    "encoding? tests/routine_marks.py)", con.unmarked[:4])
+        elif test.skipped and not test.cases:
+            reason = next((line.split("# SKIP", 1)[1].strip() for line in block if "# SKIP" in line), "")
+            cells[scenario] = Cell("skipped", f"by the firmware: {reason}")
         elif hazards[scenario]:
             why = "; ".join(dict.fromkeys(words(m) for m in parsed[scenario])) or hazards[scenario][0]
             cells[scenario] = Cell("hazard", why, hazards[scenario])
@@ -468,8 +471,9 @@ def main(argv: list[str] | None = None) -> int:
         if not Path(args.plugin).is_file():
             raise runner.UsageError(f"checker plugin not found: {args.plugin} (make plugin)")
         results: dict[str, dict[str, dict[str, Cell]]] = {}
+        images = {r.name: build_image(r, "virt", True) for r in routines}  # every build before any run
         for r in routines:
-            image = build_image(r, "virt", True)
+            image = images[r.name]
             print(f"check_routine.py: {r.path} -> {image}", flush=True)
             per_kind = {}
             for kind in kinds:

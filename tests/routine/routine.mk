@@ -9,6 +9,8 @@ ROUTINE ?=
 ROUTINE_SRC ?=
 ROUTINE_DIR ?=
 ROUTINE_SHIM := tests/routine/user_shim.c
+# A user's C is the user's: the firmware's flags (the same code generation) but its warnings not errors.
+ROUTINE_CFLAGS = $(filter-out -Werror,$(CFLAGS)) -Wno-missing-prototypes
 # A C routine is compiled to assembly like the firmware; an assembly one goes through the C preprocessor
 # (its own directory first on the include path). In a checked build the assembly gets address marks.
 routine-image: $(FW_OBJS) $(BUILD)/image.ld
@@ -16,7 +18,7 @@ routine-image: $(FW_OBJS) $(BUILD)/image.ld
 	  { echo "selfmod: routine-image needs ROUTINE_SRC=file and ROUTINE_DIR=dir" >&2; exit 2; }
 	@mkdir -p '$(ROUTINE_DIR)'
 	@case '$(ROUTINE_SRC)' in \
-	  *.c) $(CC) $(CFLAGS) -I'$(dir $(ROUTINE_SRC))' -S '$(ROUTINE_SRC)' -o '$(ROUTINE_DIR)/routine.i.s' ;; \
+	  *.c) $(CC) $(ROUTINE_CFLAGS) -I'$(dir $(ROUTINE_SRC))' -S '$(ROUTINE_SRC)' -o '$(ROUTINE_DIR)/routine.i.s' ;; \
 	  *.S|*.sx) $(CC) $(ASFLAGS) -I'$(dir $(ROUTINE_SRC))' -E -P -x assembler-with-cpp '$(ROUTINE_SRC)' \
 	       -o '$(ROUTINE_DIR)/routine.i.s' ;; \
 	  *.s) cp '$(ROUTINE_SRC)' '$(ROUTINE_DIR)/routine.i.s' ;; \
