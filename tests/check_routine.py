@@ -391,6 +391,39 @@ def write_csv(path: Path, results: dict[str, dict[str, dict[str, Cell]]], kinds:
                                 expect.get(name, {}).get(kind.name, "")])
 
 
+def print_ktap(results: dict[str, dict[str, dict[str, Cell]]], kinds: list[Kind],
+               expect: dict[str, dict[str, str]]) -> None:
+    """One result per routine and kind: ok when it is what the example expects (or, without an
+    expectation, clean); SKIP when it did not run. Nested: one per scenario."""
+    print("KTAP version 1")
+    print(f"1..{len(results) * len(kinds)}")
+    number = passed = failed = skipped = 0
+    for name, per_kind in results.items():
+        for kind in kinds:
+            number += 1
+            cells = per_kind[kind.name]
+            observed = kind_verdict(cells)
+            exp = expect.get(name, {}).get(kind.name, "clean")
+            print("    KTAP version 1")
+            print(f"    # Subtest: {name} on {kind.name}")
+            for i, scenario in enumerate(SCENARIOS, 1):
+                cell = cells[scenario]
+                text = f"{scenario}: {cell.text()}".replace("#", "\\#")
+                print(f"    ok {i} {text}" + (" # SKIP" if not cell.ran else ""))
+            print(f"    1..{len(SCENARIOS)}")
+            title = f"{name} on {kind.name} ({kind.cpu}): expected {exp}, observed {observed}"
+            if observed == "not run":
+                skipped += 1
+                print(f"ok {number} {title} # SKIP {next(iter(cells.values())).why}")
+            elif exp == observed:
+                passed += 1
+                print(f"ok {number} {title}")
+            else:
+                failed += 1
+                print(f"not ok {number} {title}")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 def build_parser() -> argparse.ArgumentParser:
@@ -404,8 +437,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("routines", nargs="*", metavar="ROUTINE", help="a .c, .S or .s file defining " + SYMBOL)
     parser.add_argument("-v", "--verbose", action="store_true", help="show the hazard lines with addresses")
     parser.add_argument("--examples", metavar="DIR", help="every routine of DIR, against its '// expect:' lines")
-    parser.add_argument("--kinds", default="*", metavar="GLOB",
-                        help=f"kinds of core to run (names: {' '.join(KIND_NAMES)}; default all)")
+    parser.add_argument("--kinds", default="*", metavar="GLOBS",
+                        help=f"kinds of core to run, comma-separated globs (names: {' '.join(KIND_NAMES)}; "
+                             "default all)")
+    parser.add_argument("--select", default="*", metavar="GLOBS",
+                        help="with --examples: only the routines whose name matches (comma-separated globs)")
+    parser.add_argument("--ktap", action="store_true",
+                        help="print KTAP (one result per routine and kind) for tests/runner.py, after the table")
     parser.add_argument("--plugin", default=DEFAULT_PLUGIN, help=f"checker plugin for QEMU 7.2 (default {DEFAULT_PLUGIN})")
     parser.add_argument("--plugin10", default=os.environ.get("SELFMOD_PLUGIN10", ""), metavar="PATH",
                         help="checker plugin for QEMU 10 (default: $SELFMOD_PLUGIN10, else the QEMU 7.2 one; "
@@ -447,7 +485,8 @@ def main(argv: list[str] | None = None) -> int:
             ex = Path(args.examples)
             if not ex.is_dir():
                 raise runner.UsageError(f"--examples {ex}: not a directory")
-            paths += sorted(p for p in ex.iterdir() if p.suffix in (".c", ".S", ".s"))
+            paths += sorted(p for p in ex.iterdir() if p.suffix in (".c", ".S", ".s")
+                            and any(fnmatch.fnmatch(p.stem, g) for g in args.select.split(",")))
         if not paths:
             raise runner.UsageError("no routine given (a .c, .S or .s file defining " + SYMBOL + ")")
         routines = [Routine(p, p.stem) for p in paths]
@@ -465,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.plain:
             return max(plain_run(r, args.configs_glob) for r in routines)
-        kinds = [k for k in KINDS if fnmatch.fnmatch(k.name, args.kinds)]
+        kinds = [k for k in KINDS if any(fnmatch.fnmatch(k.name, g) for g in args.kinds.split(","))]
         if not kinds:
             raise runner.UsageError(f"--kinds {args.kinds!r} matches no kind ({' '.join(KIND_NAMES)})")
         if not Path(args.plugin).is_file():
@@ -498,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, why in sorted(not_run):
         print(f"# not run: {name}: {why}")
     print(f"# CSV: {args.csv}; {len(ran)} cells ran, {sum(not c.ran for pk in results.values() for cs in pk.values() for c in cs.values())} not run")
+    if args.ktap:
+        print_ktap(results, kinds, expect if args.examples else {})
     if args.examples:
         wrong = [(n, k) for n, pk in results.items() for k, cells in pk.items()
                  if n in expect and k in expect[n] and not agrees(expect[n][k], kind_verdict(cells))]
