@@ -84,9 +84,9 @@ struct litmus_test {
 	const struct litmus_obs *obs;
 	const struct litmus_atom *atoms;
 	const uint8_t *cond, *filter; /* filter NULL: none */
-	uint8_t verdict[3];  /* herd's verdict for the shape (kinds.txt) on each flavour of core */
-	const char *base;    /* the shape: the name without its IDC1./DIC1. prefix */
-	uint8_t written_for; /* the flavour the test is written for (its CacheType= line) */
+	uint8_t verdict[3];	      /* herd's verdict for the shape (kinds.txt) on each flavour of core */
+	const char *base;	      /* the shape: the name without its IDC1./DIC1. prefix */
+	uint8_t written_for;	      /* the flavour the test is written for (its CacheType= line) */
 };
 
 /* Run one test as a KTAP subtest body (src/litmus_run.c). */

@@ -242,8 +242,9 @@ static void judge(struct test *t, const struct litmus_test *lt, uint64_t filtere
 	unsigned long long total = h->total, yes = h->holds;
 	if (test_injected(t, "litmus_flip_verdict") && v != LITMUS_NO_VERDICT)
 		v = v == LITMUS_FORBIDDEN ? LITMUS_REQUIRED : LITMUS_FORBIDDEN;
-	report_info(t, "%s: %s; herd's verdict: %s (kinds.txt: %s%s, for %s cores: this core's effective "
-		       "CTR_EL0 IDC/DIC)",
+	report_info(t,
+		    "%s: %s; herd's verdict: %s (kinds.txt: %s%s, for %s cores: this core's effective "
+		    "CTR_EL0 IDC/DIC)",
 		    lt->name, lt->condition, verdict_names[v], flavour_prefixes[f], lt->base, flavour_names[f]);
 	if (lt->written_for != LITMUS_ANY_FLAVOUR && lt->written_for != f)
 		report_info(t, "%s is written for %s cores and this core is %s: judged by the same shape's %s verdict",
