@@ -313,9 +313,9 @@ static bool stale_forbidden(const struct pub_plan *p)
 
 static void describe_steps(char *buf, size_t size, const char *who, const struct pub_step *s)
 {
-	static const char *const ops[] = {"",		"DC CVAU", "DC CVAC",	"DC CIVAC", "DC IVAC", "IC IVAU",
-					  "IC IALLUIS", "DSB ISH", "DSB ISHST", "ISB",	    "SGI sync",
-					  "icache_sync_range"};
+	static const char *const ops[] = {"",	       "DC CVAU", "DC CVAC",	"DC CIVAC",
+					  "DC IVAC",   "IC IVAU", "IC IALLUIS", "DSB ISH",
+					  "DSB ISHST", "ISB",	  "SGI sync",	"icache_sync_range"};
 	static const char *const vias[] = {"", "@RX", "@NC", "@RX-skew"};
 	static const char *const spans[] = {"", " first line", " stride x2", " stride 64", " core 0 stride"};
 	size_t n = strlen(buf);
