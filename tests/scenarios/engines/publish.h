@@ -26,6 +26,8 @@ enum pub_op {
 	P_DSB_ISHST,
 	P_ISB,
 	P_PIPELINE_SYNC, /* SGI to every other core; each context-synchronises on its exception return */
+	P_SYNC_RANGE,	 /* icache_sync_range over the function through the step's alias (a user's routine
+			    under make check-routine) */
 };
 
 /* VIA_RX_SKEW: the RX alias of the arena's skewed window, whose VA differs from the RW alias's in
