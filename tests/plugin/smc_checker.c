@@ -40,6 +40,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define MAX_UNMARKED_SHOWN 20
 #define FROM_REGISTERS	   (SMC_QEMU_PLUGIN_API >= 2) /* the API reads registers */
 #define A64_XREGS	   31			      /* x0..x30; Rt 31 of a DC/IC is XZR */
+/* Every callback reads registers with API 4 (the operand, the executing core: this_core). */
+#define CB_FLAGS (FROM_REGISTERS ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS)
 
 /* How a DC/IC by address found its address mark at translation. */
 enum pairing {
@@ -57,9 +59,6 @@ struct op {
 struct vcpu {
 	bool marked;
 	uint64_t mark_pa;
-#if FROM_REGISTERS
-	GByteArray *buf; /* for qemu_plugin_read_register */
-#endif
 };
 
 static struct {
@@ -75,12 +74,15 @@ static struct {
 	struct va_map *pages; /* learnt translations (API 4) */
 #if FROM_REGISTERS
 	struct qemu_plugin_register *xreg[A64_XREGS];
+	struct qemu_plugin_register *cpsr, *sctlr_el1, *sctlr_el2; /* is the MMU on at the current EL? */
+	struct qemu_plugin_register *tpidr_el1;			   /* the executing core (see this_core) */
 	bool have_xregs;
-	uint64_t from_register, disagree;
+	uint64_t from_register, disagree, core_fixed;
 #endif
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static unsigned this_core(unsigned reported);
 static void emit(const char *fmt, ...)
 {
 	va_list ap;
@@ -115,8 +117,9 @@ static uint64_t insn_paddr(uint64_t vaddr, const void *host)
 /* Every memory access: stores write their lines; the address mark's load gives the next DC/IC its address;
    with API 4 every access also teaches the translation of its page.
    (One callback for both: QEMU 7.2 does not filter callbacks by the access kind they were registered for.) */
-static void on_mem(unsigned vcpu, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
+static void on_mem(unsigned reported, qemu_plugin_meminfo_t info, uint64_t vaddr, void *udata)
 {
+	unsigned vcpu = this_core(reported);
 	bool is_mark = udata != NULL;
 	bool store = qemu_plugin_mem_is_store(info);
 	if (!store && !is_mark && !FROM_REGISTERS)
@@ -148,26 +151,73 @@ static bool take_mark(unsigned vcpu, const struct op *op, uint64_t *pa)
 }
 
 #if FROM_REGISTERS
-/* The operand of a DC/IC by address, read from its register (the callback was registered with R_REGS). */
+/* A register of the vCPU running the callback (registered with R_REGS), up to 8 bytes. */
+static bool read_reg(struct qemu_plugin_register *reg, uint64_t *value)
+{
+	static _Thread_local GByteArray *buf; /* one per QEMU vCPU thread */
+	if (!reg)
+		return false;
+	if (!buf)
+		buf = g_byte_array_new();
+	g_byte_array_set_size(buf, 0); /* QEMU appends the register's bytes */
+	int n = qemu_plugin_read_register(reg, buf);
+	if (n < 1 || n > 8 || buf->len != (unsigned)n)
+		return false;
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++) /* target byte order: little-endian */
+		v |= (uint64_t)buf->data[i] << (8 * i);
+	*value = v;
+	return true;
+}
+
+/* The operand of a DC/IC by address. */
 static bool read_operand(unsigned vcpu, unsigned reg, uint64_t *va)
 {
 	if (reg >= A64_XREGS) {
 		*va = 0; /* XZR */
 		return true;
 	}
-	GByteArray *buf = g.vcpu[vcpu].buf;
-	if (!g.have_xregs || !buf || !g.xreg[reg])
+	(void)vcpu;
+	return g.have_xregs && read_reg(g.xreg[reg], va);
+}
+
+#define PSTATE_EL(cpsr) (((cpsr) >> 2) & 3) /* PSTATE.EL in the gdb cpsr (SPSR layout, Arm ARM C5.2.18) */
+#define SCTLR_M		1u		    /* SCTLR_ELx.M: stage 1 translation on (Arm ARM D17.2.118) */
+
+/* True when the current translation regime has its MMU off, so that VA == PA (Arm ARM D8.2.10; stage 2,
+   which the suite never enables, is not looked at). */
+static bool mmu_off(void)
+{
+	uint64_t cpsr, sctlr;
+	if (!read_reg(g.cpsr, &cpsr))
 		return false;
-	g_byte_array_set_size(buf, 0);
-	if (qemu_plugin_read_register(g.xreg[reg], buf) != 8 || buf->len != 8)
-		return false;
-	uint64_t v = 0;
-	for (unsigned i = 0; i < 8; i++) /* target byte order: little-endian */
-		v |= (uint64_t)buf->data[i] << (8 * i);
-	*va = v;
-	return true;
+	struct qemu_plugin_register *reg = PSTATE_EL(cpsr) >= 2 ? g.sctlr_el2 : g.sctlr_el1;
+	return read_reg(reg, &sctlr) && !(sctlr & SCTLR_M);
 }
 #endif
+
+/*
+ * The core that runs a callback. QEMU 9.2 to 10.0 pass the index of the vCPU that TRANSLATED the block
+ * when TCG is not parallel (-accel tcg,thread=single with -smp > 1 included): the translation-time constant
+ * of QEMU's "plugins: optimize cpu_index code generation" (accel/tcg/plugin-gen.c gen_cpu_index; later
+ * QEMU restricts it to a single vCPU). Blocks are shared between vCPUs, so the index names the wrong core
+ * whenever another core translated the code. The register reads of the callback are of the right vCPU,
+ * and the suite's boot code keeps the core index in TPIDR_EL1 (boot/entry.S): the checker takes it from
+ * there once it is set (before that, only boot code runs, with nothing to check). QEMU 7.2 passes the
+ * right index.
+ */
+static unsigned this_core(unsigned reported)
+{
+#if FROM_REGISTERS
+	uint64_t core;
+	if (g.cores > 1 && read_reg(g.tpidr_el1, &core) && core < g.cores) {
+		if (core != reported)
+			g.core_fixed++;
+		return (unsigned)core;
+	}
+#endif
+	return reported;
+}
 
 /* The physical address of a DC/IC by address, or false (said once per case, up to a limit) when it has none. */
 static bool address_of(unsigned vcpu, const struct op *op, uint64_t *pa)
@@ -178,6 +228,10 @@ static bool address_of(unsigned vcpu, const struct op *op, uint64_t *pa)
 	uint64_t va = 0, reg_pa = 0;
 	bool read = read_operand(vcpu, op->insn.reg, &va);
 	bool translated = read && va_map_lookup(g.pages, va, &reg_pa);
+	if (read && !translated && mmu_off()) {
+		reg_pa = va;
+		translated = true;
+	}
 	if (translated && marked && (reg_pa ^ mark_pa) >> 6 != 0 && g.disagree++ < MAX_UNMARKED_SHOWN)
 		emit("# checker: core %u pc 0x%" PRIx64 ": %s register address disagrees with its mark: X%u = 0x%" PRIx64
 		     " (pa 0x%" PRIx64 "), mark pa 0x%" PRIx64 " (the mark is used)",
@@ -193,8 +247,8 @@ static bool address_of(unsigned vcpu, const struct op *op, uint64_t *pa)
 	}
 	if (g.unmarked++ < MAX_UNMARKED_SHOWN) {
 		if (read)
-			emit("# checker: core %u pc 0x%" PRIx64 ": %s X%u = 0x%" PRIx64 ": no access through that page "
-			     "seen since the last TLBI, so no physical address: not modelled",
+			emit("# checker: core %u pc 0x%" PRIx64 ": %s X%u = 0x%" PRIx64 ": MMU on and no access through "
+			     "that page seen since the last TLBI, so no physical address: not modelled",
 			     vcpu, op->vaddr, a64_kind_name(op->insn.kind), op->insn.reg, va);
 		else
 			emit("# checker: core %u pc 0x%" PRIx64 ": %s: X%u could not be read: not modelled", vcpu,
@@ -211,8 +265,9 @@ static bool address_of(unsigned vcpu, const struct op *op, uint64_t *pa)
 #endif
 }
 
-static void on_op(unsigned vcpu, void *udata)
+static void on_op(unsigned reported, void *udata)
 {
+	unsigned vcpu = this_core(reported);
 	const struct op *op = udata;
 	uint64_t pa;
 	if (!known_core(vcpu))
@@ -245,8 +300,9 @@ static void on_op(unsigned vcpu, void *udata)
 	pthread_mutex_unlock(&g.lock);
 }
 
-static void on_tb_exec(unsigned vcpu, void *udata)
+static void on_tb_exec(unsigned reported, void *udata)
 {
+	unsigned vcpu = this_core(reported);
 	const struct tb_record *r = udata;
 	struct smc_hazard h;
 	if (!known_core(vcpu))
@@ -282,18 +338,14 @@ static void instrument(struct qemu_plugin_insn *qi, struct a64_insn insn, const 
 {
 	static char mark; /* any non-NULL pointer: "this load is an address mark" */
 	bool is_mark = insn.kind == A64_ADDRESS_MARK;
-	qemu_plugin_register_vcpu_mem_cb(qi, on_mem, QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW,
-					 is_mark ? &mark : NULL);
+	qemu_plugin_register_vcpu_mem_cb(qi, on_mem, CB_FLAGS, QEMU_PLUGIN_MEM_RW, is_mark ? &mark : NULL);
 	if (is_mark || insn.kind == A64_OTHER || insn.kind == A64_DSB_PARTIAL)
 		return;
 	struct op *op = malloc(sizeof(*op)); /* lives as long as the translation: never freed, like QEMU's TBs here */
 	if (!op)
 		abort();
 	*op = (struct op){insn, pairing_of(insn, prev), vaddr};
-	bool by_address = insn.kind == A64_DC_CLEAN || insn.kind == A64_IC_IVAU;
-	enum qemu_plugin_cb_flags flags =
-	    FROM_REGISTERS && by_address ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS;
-	qemu_plugin_register_vcpu_insn_exec_cb(qi, on_op, flags, op);
+	qemu_plugin_register_vcpu_insn_exec_cb(qi, on_op, CB_FLAGS, op);
 }
 
 static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -328,7 +380,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	if (tb_record_seal(r, g.args.line) != 0)
 		abort();
 	pthread_mutex_unlock(&g.lock);
-	qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_exec, QEMU_PLUGIN_CB_NO_REGS, r);
+	qemu_plugin_register_vcpu_tb_exec_cb(tb, on_tb_exec, CB_FLAGS, r);
 }
 
 #if FROM_REGISTERS
@@ -349,6 +401,15 @@ static void on_vcpu_init(qemu_plugin_id_t id, unsigned vcpu)
 				g.xreg[n] = d[i].handle;
 				found++;
 			}
+			/* gdbstub names: "cpsr" (core), "SCTLR" (SCTLR_EL1) and "SCTLR_EL2" (system registers) */
+			if (!strcmp(d[i].name, "cpsr"))
+				g.cpsr = d[i].handle;
+			else if (!strcmp(d[i].name, "SCTLR"))
+				g.sctlr_el1 = d[i].handle;
+			else if (!strcmp(d[i].name, "SCTLR_EL2"))
+				g.sctlr_el2 = d[i].handle;
+			else if (!strcmp(d[i].name, "TPIDR_EL1"))
+				g.tpidr_el1 = d[i].handle;
 		}
 		if (regs)
 			g_array_free(regs, 1);
@@ -357,8 +418,7 @@ static void on_vcpu_init(qemu_plugin_id_t id, unsigned vcpu)
 			emit("# checker: warning: QEMU names only %u of x0..x30: DC/IC addresses need address marks",
 			     found);
 	}
-	if (known_core(vcpu) && !g.vcpu[vcpu].buf)
-		g.vcpu[vcpu].buf = g_byte_array_new();
+	(void)vcpu;
 	pthread_mutex_unlock(&g.lock);
 }
 #endif
@@ -372,8 +432,9 @@ static void on_atexit(qemu_plugin_id_t id, void *udata)
 	     "%" PRIu64 " stale-translation executions, %" PRIu64 " maintenance operations without an address",
 	     g.hazards, g.hazards_shown, g.stale, g.unmarked);
 #if FROM_REGISTERS
-	emit("# checker: %" PRIu64 " addresses from registers alone, %" PRIu64 " register/mark disagreements",
-	     g.from_register, g.disagree);
+	emit("# checker: %" PRIu64 " addresses from registers alone, %" PRIu64 " register/mark disagreements, "
+	     "%" PRIu64 " callbacks whose core QEMU misreported (taken from TPIDR_EL1)",
+	     g.from_register, g.disagree, g.core_fixed);
 #endif
 	if (g.out != stderr)
 		fclose(g.out);
