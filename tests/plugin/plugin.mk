@@ -3,7 +3,7 @@
 # tests, and the firmware built with address marks.
 #   make plugin         build/host/smc_checker.so (API 1: QEMU 7.2) and smc_checker-api4.so (QEMU 10.0)
 #   make plugin-tests   the model, decoder, block record and argument parser on the host (KTAP)
-#   make checked        the suite under the plugin (tests/checked.py) on cortex-a72 and max; part of make test
+#   make checked        the suite under the plugin (tests/checked.py): every checked-* configuration; part of make test
 PLUGIN_DIR := tests/plugin
 PLUGIN := $(HOST_BUILD)/smc_checker.so
 PLUGIN_API4 := $(HOST_BUILD)/smc_checker-api4.so

@@ -233,8 +233,9 @@ static bool address_of(unsigned vcpu, const struct op *op, uint64_t *pa)
 		translated = true;
 	}
 	if (translated && marked && (reg_pa ^ mark_pa) >> 6 != 0 && g.disagree++ < MAX_UNMARKED_SHOWN)
-		emit("# checker: core %u pc 0x%" PRIx64 ": %s register address disagrees with its mark: X%u = 0x%" PRIx64
-		     " (pa 0x%" PRIx64 "), mark pa 0x%" PRIx64 " (the mark is used)",
+		emit("# checker: core %u pc 0x%" PRIx64
+		     ": %s register address disagrees with its mark: X%u = 0x%" PRIx64 " (pa 0x%" PRIx64
+		     "), mark pa 0x%" PRIx64 " (the mark is used)",
 		     vcpu, op->vaddr, a64_kind_name(op->insn.kind), op->insn.reg, va, reg_pa, mark_pa);
 	if (marked) {
 		*pa = mark_pa;
@@ -247,7 +248,8 @@ static bool address_of(unsigned vcpu, const struct op *op, uint64_t *pa)
 	}
 	if (g.unmarked++ < MAX_UNMARKED_SHOWN) {
 		if (read)
-			emit("# checker: core %u pc 0x%" PRIx64 ": %s X%u = 0x%" PRIx64 ": MMU on and no access through "
+			emit("# checker: core %u pc 0x%" PRIx64 ": %s X%u = 0x%" PRIx64
+			     ": MMU on and no access through "
 			     "that page seen since the last TLBI, so no physical address: not modelled",
 			     vcpu, op->vaddr, a64_kind_name(op->insn.kind), op->insn.reg, va);
 		else
