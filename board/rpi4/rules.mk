@@ -2,6 +2,21 @@
 # partition next to the Pi firmware: build/rpi4/sdcard (the suite) and build/rpi4/sdcard-loader.
 include board/pi/rules.mk
 
+# The device tree QEMU 10's raspi4b is given with -dtb (it makes none): board/rpi4/rpi4.dts.
+PI_DTB := $(BUILD)/rpi4.dtb
+build: $(PI_DTB)
+
+# ... and a tree in the firmware's layout that is not the project's (tests/pi/rpi4-firmware.dts).
+PI_FW_DTB := $(BUILD)/rpi4-firmware.dtb
+build: $(PI_FW_DTB)
+
+$(PI_DTB): board/rpi4/rpi4.dts | deps-checked
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
+$(PI_FW_DTB): tests/pi/rpi4-firmware.dts | deps-checked
+	@mkdir -p $(dir $@)
+	dtc -q -I dts -O dtb -o $@ $<
+
 SDCARD := $(BUILD)/sdcard
 build: $(SDCARD)/kernel8.img $(SDCARD)/config.txt $(SDCARD)/cmdline.txt
 loader: $(SDCARD_LOADER)/config.txt $(SDCARD_LOADER)/cmdline.txt
