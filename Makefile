@@ -112,15 +112,21 @@ $(HOST_BUILD)/virt.dtb: | deps-checked
 	@mkdir -p $(dir $@)
 	qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 4 -m 256M -nic none -display none -machine dumpdtb=$@
 
-# ... and, next to it, the Pi's: board/rpi3's, and one without release addresses for the
-# spin-table fallback (tests/host/test_spintable.c finds them in the same directory).
-UNIT_DTBS := $(HOST_BUILD)/virt.dtb $(HOST_BUILD)/rpi3.dtb $(HOST_BUILD)/spin_fallback.dtb
+# ... and, next to it, the Pi's: board/rpi3's and board/rpi4's, the firmware-layout Pi 4 tree QEMU also
+# boots (tests/pi), and the host tests' own (tests/host/*.dts: spin-table fallback, memory nodes);
+# tests/host/test_spintable.c and test_memory.c find them in the same directory.
+HOST_DTS_DTBS := $(patsubst tests/host/%.dts,$(HOST_BUILD)/%.dtb,$(wildcard tests/host/*.dts))
+UNIT_DTBS := $(HOST_BUILD)/virt.dtb $(HOST_BUILD)/rpi3.dtb $(HOST_BUILD)/rpi4.dtb $(HOST_BUILD)/rpi4-firmware.dtb \
+	$(HOST_DTS_DTBS)
+DTC_RECIPE = @mkdir -p $(dir $@) && dtc -q -I dts -O dtb -o $@ $<
 $(HOST_BUILD)/rpi3.dtb: board/rpi3/rpi3.dts | deps-checked
-	@mkdir -p $(dir $@)
-	dtc -q -I dts -O dtb -o $@ $<
-$(HOST_BUILD)/spin_fallback.dtb: tests/host/spin_fallback.dts | deps-checked
-	@mkdir -p $(dir $@)
-	dtc -q -I dts -O dtb -o $@ $<
+	$(DTC_RECIPE)
+$(HOST_BUILD)/rpi4.dtb: board/rpi4/rpi4.dts | deps-checked
+	$(DTC_RECIPE)
+$(HOST_BUILD)/rpi4-firmware.dtb: tests/pi/rpi4-firmware.dts | deps-checked
+	$(DTC_RECIPE)
+$(HOST_DTS_DTBS): $(HOST_BUILD)/%.dtb: tests/host/%.dts | deps-checked
+	$(DTC_RECIPE)
 
 unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
 	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb

@@ -54,38 +54,27 @@ static void __attribute__((noreturn)) early_fatal(const char *what)
 	board_exit(3);
 }
 
-/* The first /memory range: its base and size. */
-static int ram_from_dtb(const struct fdt *f, uint64_t *base, uint64_t *size)
-{
-	uint32_t len;
-	const void *a = fdt_getprop(f, 0, "#address-cells", &len);
-	const void *s = fdt_getprop(f, 0, "#size-cells", &len);
-	unsigned ac = a ? fdt_be32(a) : 2, sc = s ? fdt_be32(s) : 1;
-	int mem = fdt_path_offset(f, "/memory");
-	if (mem < 0 || !fdt_prop_u64(f, mem, "reg", ac, 0, base))
-		return -1;
-	/* reg = <address size>: the size follows ac address cells. */
-	const uint8_t *reg = fdt_getprop(f, mem, "reg", &len);
-	if (len < (ac + sc) * 4)
-		return -1;
-	*size = sc == 2 ? (uint64_t)fdt_be32(reg + ac * 4) << 32 | fdt_be32(reg + ac * 4 + 4) : fdt_be32(reg + ac * 4);
-	return 0;
-}
+extern char __image_start[];
 
 void primary_start(const void *dtb, unsigned el)
 {
 	const char *why = "";
-	uint64_t ram_base, ram_size;
+	struct fdt_range ram;
 	entry_el = el;
 	board_console_init();
 	if (fdt_open(&boot_fdt, dtb))
 		early_fatal("no valid device tree at the address the loader passed in x0");
-	if (ram_from_dtb(&boot_fdt, &ram_base, &ram_size))
-		early_fatal("the device tree has no usable /memory node");
-	if (mmu_setup(ram_base, ram_size, &why))
+	/* The RAM range that holds the image: a Pi 4's firmware reports several. */
+	unsigned ranges = fdt_memory_holding(&boot_fdt, (uint64_t)(uintptr_t)__image_start, &ram);
+	if (!ram.size)
+		early_fatal("no /memory range in the device tree holds the image");
+	if (mmu_setup(ram.base, ram.size, &why))
 		early_fatal(why);
 	console_mark_mmu_on();
 	core_runtime_init(0);
+	/* Before "KTAP version 1": the runner keeps this line in the log only. */
+	console_printf("# memory: %u RAM range%s in the device tree; the image's: 0x%llx-0x%llx\n", ranges,
+		       ranges == 1 ? "" : "s", (unsigned long long)ram.base, (unsigned long long)(ram.base + ram.size));
 	cpu_id_read(&cores[0].id);
 	if (board_init(&boot_fdt, &why))
 		early_fatal(why);
