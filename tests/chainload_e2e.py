@@ -27,12 +27,12 @@ import socket
 import subprocess
 import sys
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import flash  # noqa: E402
 import runner  # noqa: E402
+from pi_machines import PI_MACHINES, PiMachine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOPBACK = "127.0.0.1"
@@ -46,21 +46,6 @@ QEMU_EXIT_TIMEOUT = 10.0
 EMULATED_BAUD = 9600
 TRUNCATED_BYTES = 4096
 FINAL_LINE_RE = re.compile(r"\d+ passed, 0 failed, \d+ skipped")
-
-
-@dataclass(frozen=True)
-class Board:
-    machine: str   # QEMU -M
-    cpu: str
-    memory: str    # the only RAM size the machine accepts
-    dtb: str       # the device tree QEMU is given (it makes none for a Pi)
-
-
-# Each Pi machine takes only -smp 4; single-threaded TCG as in tests/configs.txt.
-BOARDS = {
-    "rpi3": Board("raspi3b", "cortex-a53", "1G", "build/rpi3/rpi3.dtb"),
-    "rpi4": Board("raspi4b", "cortex-a72", "2G", "build/rpi4/rpi4.dtb"),
-}
 
 
 class Steps:
@@ -91,8 +76,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def qemu_argv(qemu: list[str], board: Board, loader: str, dtb: str, port: int) -> list[str]:
-    return [*qemu, "-M", board.machine, "-cpu", board.cpu, "-smp", "4", "-m", board.memory, "-accel", "tcg,thread=single",
+def qemu_argv(qemu: list[str], board: PiMachine, loader: str, dtb: str, port: int) -> list[str]:
+    return [*qemu, *board.argv(),
             "-display", "none", "-monitor", "none", "-nic", "none",
             "-semihosting-config", "enable=on,target=native", "-no-reboot",
             "-serial", f"tcp:{LOOPBACK}:{port},server=on,wait=on", "-kernel", loader, "-dtb", dtb]
@@ -166,14 +151,14 @@ def run_steps(link: flash.Link, image: bytes, steps: Steps, out: Path, name: str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--board", choices=sorted(BOARDS), default="rpi3",
+    parser.add_argument("--board", choices=sorted(PI_MACHINES), default="rpi3",
                         help="rpi3: QEMU raspi3b; rpi4: raspi4b (QEMU 10) (default rpi3)")
     parser.add_argument("--loader", help="default build/BOARD/sdcard-loader/kernel8.img")
     parser.add_argument("--image", help="default build/BOARD/kernel8.img")
     parser.add_argument("--dtb", help="default: the board's (build/rpi3/rpi3.dtb, build/rpi4/rpi4.dtb)")
     parser.add_argument("--out", default=runner.DEFAULT_OUT)
     args = parser.parse_args(argv)
-    board = BOARDS[args.board]
+    board = PI_MACHINES[args.board]
     args.loader = args.loader or f"build/{args.board}/sdcard-loader/kernel8.img"
     args.image = args.image or f"build/{args.board}/kernel8.img"
     args.dtb = args.dtb or board.dtb
