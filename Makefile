@@ -6,7 +6,8 @@
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
-#            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
+#            CONFIG=a72-el1-smp4 (runner configuration for make run; a Pi board's own by default:
+#            rpi3-raspi3b, rpi4-raspi4b), CONFIGS=glob (for make test).
 
 BOARD ?= virt
 CROSS_COMPILE ?= aarch64-linux-gnu-
@@ -14,11 +15,12 @@ CC := $(CROSS_COMPILE)gcc
 OBJCOPY := $(CROSS_COMPILE)objcopy
 HOSTCC ?= gcc
 PYTHON ?= python3
-CONFIG ?= a72-el1-smp4
 CONFIGS ?=
 ARGS ?=
 
 include board/$(BOARD)/board.mk
+# The runner configuration make run boots (a board.mk may name its own, and RUN_NEEDS, e.g. qemu10).
+CONFIG ?= a72-el1-smp4
 IMAGE_NAME ?= selfmod.bin
 
 # CHECKED=1: an address mark before every DC/IC (src/icache.h) for the QEMU checker, in its own build dir.
@@ -134,7 +136,7 @@ unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
 runner-tests: pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 
-run: build
+run: build $(RUN_NEEDS)
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
 
 # The Raspberry Pi images (and chainloaders) that make test boots or checks, whatever BOARD is.
