@@ -56,6 +56,41 @@ static void __attribute__((noreturn)) early_fatal(const char *what)
 
 extern char __image_start[];
 
+/* s followed by v in hex; returns the end. For wrong_load_address: no C library, no tables. */
+static char *append_hex(char *p, const char *s, uint64_t v)
+{
+	while (*s)
+		*p++ = *s++;
+	*p++ = '0';
+	*p++ = 'x';
+	int shift = 60;
+	while (shift > 0 && !(v >> shift))
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		*p++ = "0123456789abcdef"[(v >> shift) & 0xf];
+	*p = 0;
+	return p;
+}
+
+/*
+ * Only PC-relative code runs here (the link-time addresses in literals and tables are wrong), so
+ * nothing beyond the console and the exit: a one-test KTAP report whose test fails, which every
+ * reader of the console (the runner, flash.py, LAVA) takes as a failed run. The messages' adrp
+ * addresses are right for any 4 KiB-multiple displacement, as every Pi kernel_address is.
+ */
+void wrong_load_address(uint64_t run, uint64_t link)
+{
+	char line[160];
+	board_console_init();
+	console_line("KTAP version 1");
+	console_line("1..1");
+	append_hex(append_hex(line, "# selfmod cannot start: linked for ", link), " but loaded at ", run);
+	console_line(line);
+	console_line("# this image runs only at its link address (a Pi: kernel_address=0x80000 in config.txt)");
+	console_line("not ok 1 load_address");
+	board_exit(1);
+}
+
 void primary_start(const void *dtb, unsigned el)
 {
 	const char *why = "";

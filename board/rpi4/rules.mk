@@ -35,3 +35,13 @@ $(SDCARD)/config.txt $(SDCARD_LOADER)/config.txt: board/rpi4/config.txt
 $(SDCARD)/cmdline.txt $(SDCARD_LOADER)/cmdline.txt: FORCE
 	@mkdir -p $(dir $@)
 	@printf -- '-- %s\n' '$(ARGS)' | cmp -s - $@ || { printf -- '-- %s\n' '$(ARGS)' > $@; echo "wrote $@"; }
+
+# A test input: the image with its Image header's text_offset set to 0x200000, so QEMU loads it there
+# as the Pi firmware does with kernel_address=0x200000. It must refuse to run (rpi4-kernel-address).
+MOVED_IMAGE := $(BUILD)/kernel8-at-0x200000.img
+build: $(MOVED_IMAGE)
+
+$(MOVED_IMAGE): $(IMAGE)
+	cp $< $@.tmp
+	printf '\000\000\040\000\000\000\000\000' | dd of=$@.tmp bs=1 seek=8 conv=notrunc status=none
+	mv $@.tmp $@
