@@ -5,6 +5,7 @@
 #   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
+#   make qemu-defects [QEMU_VERSION=10 | QEMU=path]  QEMU's known MTTCG defects: present/absent (docs/qemu-defects.md)
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run; a Pi board's own by default:
 #            rpi3-raspi3b, rpi4-raspi4b), CONFIGS=glob (for make test).
@@ -51,13 +52,13 @@ FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$
 
 # Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
 # of issuing them (SELFMOD_HOST_TRACE).
-HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c \
+HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c src/verdict.c \
 	src/litmus_cond.c src/litmus_hist.c src/crc32.c src/spintable.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
 .PHONY: all build run test unit-tests runner-tests deps clean format help bench flash pi-boards \
-	qemu10 qemu10-if-available print-qemu
+	qemu10 qemu10-if-available print-qemu qemu-defects
 
 all: build
 
@@ -83,6 +84,12 @@ print-qemu:
 	       || { echo "selfmod: qemu-system-aarch64 (7.2) not found: make deps installs it" >&2; exit 1; } ;; \
 	  *) echo "selfmod: QEMU_VERSION=$(QEMU_VERSION): use 7.2 (the system's) or 10 (staged)" >&2; exit 2 ;; \
 	esac
+
+# The minimal reproducers of QEMU's multi-threaded TCG defects against $(QEMU) (default: the system's
+# 7.2, or the staged one with QEMU_VERSION=10). Exits 0 whether they are present or not.
+qemu-defects: build
+	@q='$(QEMU)'; if [ -z "$$q" ]; then q=$$($(MAKE) --no-print-directory -s print-qemu QEMU_VERSION=$(QEMU_VERSION)) || exit 2; fi; \
+	$(PYTHON) tests/qemu_defects.py --image $(IMAGE) --qemu "$$q"
 
 build: $(IMAGE)
 
@@ -150,7 +157,7 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards qemu10-if-available
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards qemu10-if-available litmus-catalogue-note
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 

@@ -132,5 +132,6 @@
 
 /* MPIDR_EL1 (D17.2.101): affinity fields. */
 #define MPIDR_AFFINITY_MASK UL(0xff00ffffff)
+#define MPIDR_AFF1(m)	    (((m) >> 8) & 0xff) /* the cluster, on the cores this suite knows */
 
 #endif
