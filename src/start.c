@@ -56,7 +56,7 @@ static void __attribute__((noreturn)) early_fatal(const char *what)
 
 extern char __image_start[];
 
-/* s followed by v in hex; returns the end. For wrong_load_address: no C library, no tables. */
+/* s followed by v in hex; returns the end. For wrong_load_address: no C library. */
 static char *append_hex(char *p, const char *s, uint64_t v)
 {
 	while (*s)
@@ -75,8 +75,10 @@ static char *append_hex(char *p, const char *s, uint64_t v)
 /*
  * Only PC-relative code runs here (the link-time addresses in literals and tables are wrong), so
  * nothing beyond the console and the exit: a one-test KTAP report whose test fails, which every
- * reader of the console (the runner, flash.py, LAVA) takes as a failed run. The messages' adrp
- * addresses are right for any 4 KiB-multiple displacement, as every Pi kernel_address is.
+ * reader of the console (the runner, flash.py, LAVA) takes as a failed run. The messages are found
+ * by ADRP, right for a displacement that is a multiple of 4 KiB (0x200000, the firmware's other usual
+ * kernel_address, is); for any other the check in boot/entry.S still stops the image, but the text
+ * printed may be wrong.
  */
 void wrong_load_address(uint64_t run, uint64_t link)
 {
