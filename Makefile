@@ -8,7 +8,8 @@
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
 #   make qemu-defects [QEMU_VERSION=10 | QEMU=path]  QEMU's known MTTCG defects: present/absent (docs/qemu-defects.md)
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
-#            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
+#            CONFIG=a72-el1-smp4 (runner configuration for make run; a Pi board's own by default:
+#            rpi3-raspi3b, rpi4-raspi4b), CONFIGS=glob (for make test).
 
 BOARD ?= virt
 CROSS_COMPILE ?= aarch64-linux-gnu-
@@ -16,11 +17,12 @@ CC := $(CROSS_COMPILE)gcc
 OBJCOPY := $(CROSS_COMPILE)objcopy
 HOSTCC ?= gcc
 PYTHON ?= python3
-CONFIG ?= a72-el1-smp4
 CONFIGS ?=
 ARGS ?=
 
 include board/$(BOARD)/board.mk
+# The runner configuration make run boots (a board.mk may name its own, and RUN_NEEDS, e.g. qemu10).
+CONFIG ?= a72-el1-smp4
 IMAGE_NAME ?= selfmod.bin
 
 # CHECKED=1: an address mark before every DC/IC (src/icache.h) for the QEMU checker, in its own build dir.
@@ -120,15 +122,21 @@ $(HOST_BUILD)/virt.dtb: | deps-checked
 	@mkdir -p $(dir $@)
 	qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 4 -m 256M -nic none -display none -machine dumpdtb=$@
 
-# ... and, next to it, the Pi's: board/rpi3's, and one without release addresses for the
-# spin-table fallback (tests/host/test_spintable.c finds them in the same directory).
-UNIT_DTBS := $(HOST_BUILD)/virt.dtb $(HOST_BUILD)/rpi3.dtb $(HOST_BUILD)/spin_fallback.dtb
+# ... and, next to it, the Pi's: board/rpi3's and board/rpi4's, the firmware-layout Pi 4 tree QEMU also
+# boots (tests/pi), and the host tests' own (tests/host/*.dts: spin-table fallback, memory nodes);
+# tests/host/test_spintable.c and test_memory.c find them in the same directory.
+HOST_DTS_DTBS := $(patsubst tests/host/%.dts,$(HOST_BUILD)/%.dtb,$(wildcard tests/host/*.dts))
+UNIT_DTBS := $(HOST_BUILD)/virt.dtb $(HOST_BUILD)/rpi3.dtb $(HOST_BUILD)/rpi4.dtb $(HOST_BUILD)/rpi4-firmware.dtb \
+	$(HOST_DTS_DTBS)
+DTC_RECIPE = @mkdir -p $(dir $@) && dtc -q -I dts -O dtb -o $@ $<
 $(HOST_BUILD)/rpi3.dtb: board/rpi3/rpi3.dts | deps-checked
-	@mkdir -p $(dir $@)
-	dtc -q -I dts -O dtb -o $@ $<
-$(HOST_BUILD)/spin_fallback.dtb: tests/host/spin_fallback.dts | deps-checked
-	@mkdir -p $(dir $@)
-	dtc -q -I dts -O dtb -o $@ $<
+	$(DTC_RECIPE)
+$(HOST_BUILD)/rpi4.dtb: board/rpi4/rpi4.dts | deps-checked
+	$(DTC_RECIPE)
+$(HOST_BUILD)/rpi4-firmware.dtb: tests/pi/rpi4-firmware.dts | deps-checked
+	$(DTC_RECIPE)
+$(HOST_DTS_DTBS): $(HOST_BUILD)/%.dtb: tests/host/%.dts | deps-checked
+	$(DTC_RECIPE)
 
 unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
 	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
@@ -136,7 +144,7 @@ unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
 runner-tests: pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 
-run: build
+run: build $(RUN_NEEDS)
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
 
 # The Raspberry Pi images (and chainloaders) that make test boots or checks, whatever BOARD is.

@@ -28,6 +28,9 @@ void test_fdt_nodes(const struct check_env *env);
 void test_fdt_truncated(const struct check_env *env);
 void test_fdt_hostile(const struct check_env *env);
 
+void test_memory_holding(const struct check_env *env);
+void test_memory_bad_cells(const struct check_env *env);
+
 void test_icache_sequence(const struct check_env *env);
 void test_icache_variants(const struct check_env *env);
 
