@@ -78,9 +78,9 @@ enum { R_BY_LINE, R_AUTO, R_ALL, R_LIBGCC };
  * live in callee-saved registers; everything a call may clobber is declared clobbered.
  */
 #define PMU_REGION(call)                                                                                               \
-	__asm__ volatile("isb\n mrs %[i0], pmevcntr0_el0\n mrs %[c0], pmccntr_el0\n isb\n" call                      \
+	__asm__ volatile("isb\n mrs %[i0], pmevcntr0_el0\n mrs %[c0], pmccntr_el0\n isb\n" call                        \
 			 "isb\n mrs %[i1], pmevcntr0_el0\n mrs %[c1], pmccntr_el0\n isb"                               \
-			 : [i0] "=&r"(i0), [c0] "=&r"(c0), [i1] "=r"(i1), [c1] "=r"(c1), "+r"(x0), "+r"(x1)           \
+			 : [i0] "=&r"(i0), [c0] "=&r"(c0), [i1] "=r"(i1), [c1] "=r"(c1), "+r"(x0), "+r"(x1)            \
 			 : [fn] "r"(fn)                                                                                \
 			 : "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",   \
 			   "x16", "x17", "x18", "x30", "memory", "cc")
