@@ -48,7 +48,7 @@ ASFLAGS := -Isrc -Iboot -D__ASSEMBLER__
 LDFLAGS := --specs=picolibc.specs -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
 
 FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)
-FW_ASM := $(wildcard boot/*.S)
+FW_ASM := $(wildcard boot/*.S tests/scenarios/*.S)
 FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
 
 # Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
