@@ -51,6 +51,9 @@ MAX_LINE_BYTES = 65536    # a longer line without newline is cut into pieces
 MAX_BODY_LINES = 2000     # lines kept per test (the raw log keeps everything)
 TAIL_LINES = 20           # last console lines shown when a run ends early
 MAX_SHOWN_LINES = 40      # diagnostic lines printed per test (junit.xml and the log have all)
+SHOWN_LINE_CHARS = 200    # a console line printed to the terminal is cut there (the log keeps it whole)
+MAX_NOISE_ECHO = 50       # console lines echoed before a 'KTAP version 1' line (boot noise, or garbage)
+BINARY_SHARE = 0.25       # a line with more unprintable characters than this is summarised, not shown
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 KIND_FAIL, KIND_KNOWN_DEFECT = "fail", "known-defect"
@@ -317,6 +320,28 @@ def split_lines(data: bytes) -> list[str]:
     return splitter.feed(data) + splitter.flush()
 
 
+# Console text on the terminal: the raw bytes go to the log; what is printed is escaped, cut and
+# capped so that a console producing garbage cannot drive the terminal or flood it.
+UNPRINTABLE_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ufffd]")
+
+
+def escape_unprintable(text: str) -> str:
+    """Control characters (but tab) as \\xNN, undecodable bytes (U+FFFD) as \\ufffd."""
+    return UNPRINTABLE_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() != "\ufffd" else "\\ufffd",
+                              text)
+
+
+def shown_text(line: str, limit: int = SHOWN_LINE_CHARS) -> str:
+    """A console line made safe to print: mostly-binary lines summarised, the rest escaped and cut."""
+    bad = len(UNPRINTABLE_RE.findall(line))
+    if line and bad > BINARY_SHARE * len(line):
+        return f"<{len(line)} characters of binary output, {bad} unprintable: see the log>"
+    text = escape_unprintable(line)
+    if len(text) > limit:
+        return f"{text[:limit]}... ({len(text) - limit} more characters in the log)"
+    return text
+
+
 VERSION_RE = re.compile(r"(KTAP version 1|TAP version 1[34])\s*")
 PLAN_RE = re.compile(r"1\.\.(\d+)\s*(#.*)?")
 RESULT_RE = re.compile(r"(ok|not ok) (\d+)\b\s*(.*)")
@@ -406,7 +431,7 @@ class KtapParser:
         """The console's last line, cut off before its newline: kept, never taken as a result
         ("ok 1 " cut from "ok 1 same_core" is no pass)."""
         if line.strip():
-            self.report.warnings.append(f"console ended in the middle of a line: {line.strip()!r}")
+            self.report.warnings.append(f"console ended in the middle of a line: '{shown_text(line.strip())}'")
             self._keep(line)
 
     def finish(self) -> KtapReport:
@@ -656,7 +681,8 @@ class Printer:
     tag_lines: bool = True  # echoed console lines start "[config] " (not when one config runs)
 
     def console(self, config: str, text: str) -> None:
-        """One echoed console line (verbose mode)."""
+        """One echoed console line (verbose mode), escaped and cut (shown_text)."""
+        text = shown_text(text)
         self.line(f"[{config}] {text}" if self.tag_lines else text)
 
     def line(self, text: str = "") -> None:
@@ -679,7 +705,7 @@ class Printer:
             failed = outcome.status == FAILED and not self.verbose
             lines = notable_lines(outcome.details) if failed else []
         for line in lines[:MAX_SHOWN_LINES]:
-            self.line(f"    {line}")
+            self.line(f"    {shown_text(line)}")
         if len(lines) > MAX_SHOWN_LINES:
             self.line(f"    ... {len(lines) - MAX_SHOWN_LINES} more lines in the log")
 
@@ -694,21 +720,33 @@ class ConsoleSession:
         self.parser = KtapParser()
         self.splitter = LineSplitter()
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self.noise_lines = 0
 
     def feed(self, data: bytes) -> None:
         for line in self.splitter.feed(data):
             self._line(line)
 
+    def _echo_allowed(self) -> bool:
+        """Before 'KTAP version 1', echo at most MAX_NOISE_ECHO lines: a console producing no KTAP
+        (wrong image, wrong baud rate, binary garbage) must not flood the terminal."""
+        if self.parser.report.version is not None:
+            return True
+        self.noise_lines += 1
+        if self.noise_lines == MAX_NOISE_ECHO + 1:
+            self.printer.console(self.config, f"(no KTAP yet after {MAX_NOISE_ECHO} lines: the rest of the "
+                                              "console before a 'KTAP version 1' line is only in the log)")
+        return self.noise_lines <= MAX_NOISE_ECHO
+
     def close(self) -> KtapReport:
         for line in self.splitter.flush():
-            if self.printer.verbose:
+            if self.printer.verbose and self._echo_allowed():
                 self.printer.console(self.config, line)
             self.tail.append(line)
             self.parser.feed_cut(line)
         return self.parser.finish()
 
     def _line(self, line: str) -> None:
-        if self.printer.verbose:
+        if self.printer.verbose and self._echo_allowed():
             self.printer.console(self.config, line)
         if line.strip():
             self.tail.append(line)
