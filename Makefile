@@ -5,8 +5,10 @@
 #   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
+#   make debug  boot CONFIG under QEMU's gdb stub, stopped at the entry point; prints the gdb command
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
-#            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
+#            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test),
+#            LIBC=picolibc|newlib (the C library; newlib is built from Debian's source, libc/newlib).
 
 BOARD ?= virt
 CROSS_COMPILE ?= aarch64-linux-gnu-
@@ -21,30 +23,50 @@ ARGS ?=
 include board/$(BOARD)/board.mk
 IMAGE_NAME ?= selfmod.bin
 
+# The C library: picolibc (Debian's binary package) or newlib (built once from Debian's newlib-source
+# into .cache/newlib: libc/newlib/newlib.mk). Each has its glue in libc/$(LIBC)/ and its own build dir.
+LIBC ?= picolibc
+ifeq ($(filter picolibc newlib,$(LIBC)),)
+$(error LIBC=$(LIBC): use picolibc or newlib)
+endif
+include libc/newlib/newlib.mk
+
 # CHECKED=1: an address mark before every DC/IC (src/icache.h) for the QEMU checker, in its own build dir.
 CHECKED ?=
-BUILD := build/$(BOARD)$(if $(CHECKED),-checked)
+BUILD := build/$(BOARD)$(if $(CHECKED),-checked)$(if $(filter newlib,$(LIBC)),-newlib)
 HOST_BUILD := build/host
 IMAGE := $(BUILD)/$(IMAGE_NAME)
 ELF := $(BUILD)/selfmod.elf
 
 # Debian packages: cross compiler, C library, emulator, and the host side.
 DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm gcc libc6-dev python3 make \
-	device-tree-compiler
+	device-tree-compiler newlib-source gdb-multiarch
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -Isrc -Iboard -Iboard/$(BOARD)
+ifeq ($(LIBC),newlib)
+LIBC_CFLAGS := -isystem $(NEWLIB_SYSROOT)/include -ftls-model=local-exec -D__DYNAMIC_REENT__
+LIBC_LDFLAGS := -nostdlib -L$(NEWLIB_SYSROOT)/lib
+LIBC_LIBS := -Wl,--start-group -lc -lgcc -Wl,--end-group
+LIBC_DEP := $(NEWLIB_LIBC)
+else
+LIBC_CFLAGS := --specs=picolibc.specs
+LIBC_LDFLAGS := --specs=picolibc.specs
+LIBC_LIBS :=
+LIBC_DEP :=
+endif
 # -mstrict-align: core 0 runs C with the MMU off (Device memory faults unaligned accesses).
-# -mgeneral-regs-only: exception handlers need not save FP/SIMD state.
+# -mgeneral-regs-only: the firmware's own code never touches FP/SIMD registers (the C library's
+#   does: boot/vectors.S saves and restores them on every exception).
 # -mno-outline-atomics: scenarios must contain the instructions they say, not library calls.
-CFLAGS := $(COMMON_CFLAGS) --specs=picolibc.specs -march=armv8-a -mstrict-align -mgeneral-regs-only \
+CFLAGS := $(COMMON_CFLAGS) -Ilibc $(LIBC_CFLAGS) -march=armv8-a -mstrict-align -mgeneral-regs-only \
 	-mno-outline-atomics -fno-pie -fno-tree-loop-distribute-patterns -ffunction-sections \
 	$(if $(CHECKED),-DSELFMOD_CHECKED)
 ASFLAGS := -Isrc -Iboot -D__ASSEMBLER__
-LDFLAGS := --specs=picolibc.specs -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
+LDFLAGS := $(LIBC_LDFLAGS) -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
 
-FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)
-FW_ASM := $(wildcard boot/*.S)
+FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c) libc/$(LIBC)/glue.c
+FW_ASM := $(wildcard boot/*.S tests/scenarios/*.S)
 FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
 
 # Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
@@ -84,7 +106,7 @@ print-qemu:
 
 build: $(IMAGE)
 
-$(BUILD)/%.o: %.c | deps-checked
+$(BUILD)/%.o: %.c | deps-checked $(LIBC_DEP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -96,8 +118,8 @@ $(BUILD)/image.ld: linker/image.ld src/layout.h | deps-checked
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -x c -Isrc -DLOAD_ADDR=$(LOAD_ADDR) $< -o $@
 
-$(ELF): $(FW_OBJS) $(BUILD)/image.ld
-	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,-Map=$(BUILD)/selfmod.map $(FW_OBJS) -o $@
+$(ELF): $(FW_OBJS) $(BUILD)/image.ld $(LIBC_DEP)
+	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,-Map=$(BUILD)/selfmod.map $(FW_OBJS) $(LIBC_LIBS) -o $@
 
 $(IMAGE): $(ELF)
 	$(OBJCOPY) -O binary $< $@
@@ -169,7 +191,7 @@ deps: deps-checked
 .PHONY: deps-checked
 
 format:
-	clang-format -i $(FW_SRCS) $(HOST_TEST_SRCS) $(wildcard src/*.h board/*.h tests/host/*.h)
+	clang-format -i $(FW_SRCS) $(HOST_TEST_SRCS) $(wildcard src/*.h board/*.h tests/host/*.h libc/*.h libc/*/*.c)
 
 clean:
 	rm -rf build

@@ -14,6 +14,7 @@
 #include "errata.h"
 #include "icache.h"
 #include "ktap.h"
+#include "libc_glue.h"
 #include "start.h"
 #include "sysreg.h"
 #include "timer.h"
@@ -399,9 +400,9 @@ int suite_main(void)
 	run.test_timeout_s = a->test_timeout_s ? a->test_timeout_s : TEST_TIMEOUT_DEFAULT_S;
 	run.run_timeout_s = a->run_timeout_s ? a->run_timeout_s : RUN_TIMEOUT_DEFAULT_S;
 	run.run_deadline = deadline_after_us(run.run_timeout_s * 1000000);
-	console_printf("# selfmod on %s: entered at EL%u, running at EL%u; %u of %u cores online; CNTFRQ %llu Hz\n",
+	console_printf("# selfmod on %s: entered at EL%u, running at EL%u; %u of %u cores online; CNTFRQ %llu Hz; %s\n",
 		       board_name(), boot_entry_el(), current_el(), cores_online(), core_count,
-		       (unsigned long long)timer_freq());
+		       (unsigned long long)timer_freq(), libc_name);
 	console_printf("# seed=0x%llx (boot argument seed=0x%llx reproduces this run)\n", (unsigned long long)a->seed,
 		       (unsigned long long)a->seed);
 	console_printf("# deadlines: %llu s per test, %llu s for the run%s%s\n", (unsigned long long)run.test_timeout_s,

@@ -10,7 +10,7 @@ LITMUS_KINDS ?= $(LITMUS_DIR)/kinds.txt
 LITMUS ?= $(LITMUS_DIR)/DIC0-IDC0
 LITMUS_ITERATIONS ?= 200
 LITMUS_CONFIG ?= litmus-a72-smp4
-LITMUS_BUILD := build/$(BOARD)-litmus
+LITMUS_BUILD := build/$(BOARD)$(if $(filter newlib,$(LIBC)),-newlib)-litmus
 LITMUS_IMAGE := $(LITMUS_BUILD)/selfmod.bin
 LITMUS_ELF := $(LITMUS_BUILD)/selfmod.elf
 LITMUS_GEN := $(LITMUS_BUILD)/litmus_tests.c
@@ -39,7 +39,7 @@ $(LITMUS_BUILD)/litmus_tests.o: $(LITMUS_GEN)
 
 $(LITMUS_ELF): $(FW_OBJS) $(LITMUS_BUILD)/litmus_tests.o $(BUILD)/image.ld
 	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,-Map=$(LITMUS_BUILD)/selfmod.map $(FW_OBJS) \
-	  $(LITMUS_BUILD)/litmus_tests.o -o $@
+	  $(LITMUS_BUILD)/litmus_tests.o $(LIBC_LIBS) -o $@
 
 $(LITMUS_IMAGE): $(LITMUS_ELF)
 	$(OBJCOPY) -O binary $< $@
