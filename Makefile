@@ -45,8 +45,10 @@ DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -Isrc -Iboard -Iboard/$(BOARD)
 ifeq ($(LIBC),newlib)
-LIBC_CFLAGS := -isystem $(NEWLIB_SYSROOT)/include -ftls-model=local-exec -D__DYNAMIC_REENT__
-LIBC_LDFLAGS := -nostdlib -L$(NEWLIB_SYSROOT)/lib
+# The compiler's own headers first (stdatomic.h: newlib 3.3's does not build with GCC 12), then newlib's.
+LIBC_CFLAGS := -isystem $(shell $(CC) -print-file-name=include) -isystem $(NEWLIB_SYSROOT)/include \
+	-ftls-model=local-exec -D__DYNAMIC_REENT__
+LIBC_LDFLAGS := -nostdlib -L$(NEWLIB_SYSROOT)/lib -Wl,--build-id=none
 LIBC_LIBS := -Wl,--start-group -lc -lgcc -Wl,--end-group
 LIBC_DEP := $(NEWLIB_LIBC)
 else
@@ -65,19 +67,19 @@ CFLAGS := $(COMMON_CFLAGS) -Ilibc $(LIBC_CFLAGS) -march=armv8-a -mstrict-align -
 ASFLAGS := -Isrc -Iboot -D__ASSEMBLER__
 LDFLAGS := $(LIBC_LDFLAGS) -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
 
-FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c) libc/$(LIBC)/glue.c
+FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c) $(wildcard libc/$(LIBC)/*.c)
 FW_ASM := $(wildcard boot/*.S tests/scenarios/*.S)
 FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
 
 # Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
 # of issuing them (SELFMOD_HOST_TRACE).
 HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c \
-	src/litmus_cond.c src/litmus_hist.c src/crc32.c src/spintable.c
+	src/litmus_cond.c src/litmus_hist.c src/crc32.c src/spintable.c libc/newlib/fnmatch.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
 .PHONY: all build run test unit-tests runner-tests deps clean format help bench flash pi-boards \
-	qemu10 qemu10-if-available print-qemu
+	qemu10 qemu10-if-available print-qemu newlib-image debug
 
 all: build
 
@@ -153,6 +155,14 @@ runner-tests: pi-boards
 run: build
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
 
+# make debug [CONFIG=..] [CORE=N] [GDB_PORT=1234] [ARGS=..]: QEMU stopped at reset with its gdb stub; prints
+# the gdb-multiarch command that attaches with $(ELF)'s symbols and runs to _start (tests/debug.py).
+GDB_PORT ?= 1234
+CORE ?=
+debug: build
+	@$(PYTHON) tests/debug.py --config $(CONFIG) --image $(IMAGE) --elf $(ELF) --port $(GDB_PORT) \
+	  $(if $(CORE),--core $(CORE)) $(if $(ARGS),--append "$(ARGS)")
+
 # The Raspberry Pi images (and chainloaders) that make test boots or checks, whatever BOARD is.
 PI_BOARDS := rpi3 rpi4
 pi-boards:
@@ -164,7 +174,11 @@ flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
 	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards qemu10-if-available
+# The newlib build of the virt image that make test boots (configs newlib-*).
+newlib-image:
+	@$(MAKE) --no-print-directory BOARD=virt LIBC=newlib build
+
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards newlib-image qemu10-if-available
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 

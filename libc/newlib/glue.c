@@ -30,6 +30,22 @@
 
 const char libc_name[] = "newlib " _NEWLIB_VERSION;
 
+/* What newlib's libc/reent layer calls (built --disable-newlib-supplied-syscalls); its headers do
+   not declare them all. And its allocator's lock hooks (newlib's malloc.h). */
+struct stat;
+int _write(int fd, const void *buf, size_t len);
+void *_sbrk(ptrdiff_t incr);
+void _exit(int status) __attribute__((noreturn));
+int _read(int fd, void *buf, size_t len);
+int _close(int fd);
+off_t _lseek(int fd, off_t off, int whence);
+int _fstat(int fd, struct stat *st);
+int _isatty(int fd);
+int _getpid(void);
+int _kill(int pid, int sig);
+void __malloc_lock(struct _reent *r);
+void __malloc_unlock(struct _reent *r);
+
 /* The TLS image (linker/image.ld): AArch64 TLS variant 1, TPIDR_EL0 -> 16-byte TCB, then the block. */
 extern char __tdata_start[], __tdata_size[], __tbss_offset[], __tbss_size[], __tls_size[], __arm64_tls_tcb_offset[];
 

@@ -1,6 +1,7 @@
 # newlib (LIBC=newlib), built from Debian's newlib-source tarball into the project's cache: Debian ships
-# no AArch64 newlib binary. Built once (about a minute on two cores); rebuilt only when the tarball or
-# this file (its configure line) changes. make clean keeps it; rm -rf $(NEWLIB_CACHE) drops it.
+# no AArch64 newlib binary. Built once (about 4 minutes of CPU: a minute on two idle cores); rebuilt only
+# when the tarball changes. make clean keeps it; rm -rf $(NEWLIB_CACHE) drops it (after changing the
+# configure line below, do that).
 #   make newlib          build it now (LIBC=newlib builds do it on demand)
 #   NEWLIB_TARBALL=path  another newlib source tarball (default: Debian's newlib-source)
 
@@ -29,7 +30,7 @@ $(NEWLIB_TARBALL):
 	@$(MAKE) --no-print-directory deps-checked DEBIAN_PKGS=newlib-source
 	@test -f $@ || { echo "selfmod: $@ not found (Debian's newlib-source installs it; or set NEWLIB_TARBALL)" >&2; exit 1; }
 
-$(NEWLIB_LIBC): $(NEWLIB_TARBALL) libc/newlib/newlib.mk | deps-checked
+$(NEWLIB_LIBC): $(NEWLIB_TARBALL) | deps-checked
 	@echo "selfmod: building newlib from $(NEWLIB_TARBALL) into $(NEWLIB_CACHE) (about a minute)"
 	rm -rf $(NEWLIB_CACHE)/src $(NEWLIB_CACHE)/build $(NEWLIB_PREFIX)
 	mkdir -p $(NEWLIB_CACHE)/src $(NEWLIB_CACHE)/build

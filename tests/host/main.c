@@ -15,7 +15,7 @@ static const struct check_test tests[] = {
     TEST(fdt_truncated),      TEST(fdt_hostile),      TEST(icache_sequence),   TEST(icache_variants),
     TEST(errata_matching),    TEST(errata_revidr),    TEST(litmus_cond_eval),  TEST(litmus_cond_stack_limit),
     TEST(litmus_atom_masks),  TEST(litmus_histogram), TEST(crc32_values),      TEST(spintable_from_dtb),
-    TEST(spintable_fallback),
+    TEST(spintable_fallback), TEST(fnmatch_patterns),
 };
 
 int main(int argc, char **argv)

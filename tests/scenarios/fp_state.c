@@ -30,9 +30,9 @@ uint64_t fp_guarded_call(void (*fn)(void *), void *arg, uint64_t seed);
 void fp_clobber(void);
 
 struct fp_round {
-	uint8_t src[COPY_BYTES], dst[COPY_BYTES];
+	uint8_t src[COPY_BYTES], dst[COPY_BYTES], filled[COPY_BYTES];
 	char expected[160], printed[160];
-	unsigned bad_copies, bad_prints;
+	unsigned bad_fills, bad_copies, bad_prints;
 };
 
 static struct fp_round round_data;
@@ -82,11 +82,16 @@ static void library_round(void *arg)
 {
 	struct fp_round *r = arg;
 	unsigned n = round_number;
+	uint8_t fill = (uint8_t)(n * 37 + 1);
 	in_library = true;
-	memset(r->dst, 0, sizeof(r->dst));
+	memset(r->filled, fill, sizeof(r->filled)); /* newlib's: DUP to a vector register, STP of it */
 	memcpy(r->dst, r->src, sizeof(r->src));
 	print_round(r->printed, sizeof(r->printed), r, n);
 	in_library = false;
+	unsigned wrong = 0;
+	for (unsigned i = 0; i < COPY_BYTES; i++)
+		wrong += r->filled[i] != fill;
+	r->bad_fills += wrong != 0;
 	r->bad_copies += memcmp(r->dst, r->src, sizeof(r->src)) != 0;
 	r->bad_prints += strcmp(r->printed, r->expected) != 0;
 }
@@ -134,9 +139,9 @@ static void fp_state_run(struct test *t)
 		    (unsigned long long)t->iterations))
 		report_info(t, "lost in %u rounds; changed: mask 0x%llx (bit i: d(8+i), bit 8: FPCR)", lost_rounds,
 			    (unsigned long long)lost_mask);
-	report(t, r->bad_copies == 0 && r->bad_prints == 0,
-	       "the library's results: %u of %llu copies and %u of %llu printed lines wrong", r->bad_copies,
-	       (unsigned long long)t->iterations, r->bad_prints, (unsigned long long)t->iterations);
+	report(t, r->bad_fills == 0 && r->bad_copies == 0 && r->bad_prints == 0,
+	       "the library's results in %llu rounds: %u memset, %u memcpy, %u snprintf wrong",
+	       (unsigned long long)t->iterations, r->bad_fills, r->bad_copies, r->bad_prints);
 }
 
 TEST_CASE(170, fp_state_case, .name = "fp_state", .group = "selftest",
