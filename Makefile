@@ -73,7 +73,7 @@ FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$
 
 # Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
 # of issuing them (SELFMOD_HOST_TRACE).
-HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c \
+HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c src/verdict.c \
 	src/litmus_cond.c src/litmus_hist.c src/crc32.c src/spintable.c libc/newlib/fnmatch.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
@@ -178,7 +178,7 @@ flash:
 newlib-image:
 	@$(MAKE) --no-print-directory BOARD=virt LIBC=newlib build
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards newlib-image qemu10-if-available
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards newlib-image qemu10-if-available litmus-catalogue-note
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 

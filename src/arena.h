@@ -30,4 +30,11 @@ static inline uintptr_t arena_rwx(size_t offset)
 	return ARENA_RWX_VA + offset;
 }
 
+/* Read-only, executable, in the skewed window (src/layout.h): offset within
+   [ARENA_SKEW_ARENA_OFFSET, + ARENA_SKEW_PAGES pages). Differs from arena_rw in the VIPT index bits. */
+static inline uintptr_t arena_rx_skew(size_t offset)
+{
+	return ARENA_SKEW_VA + (offset - ARENA_SKEW_ARENA_OFFSET);
+}
+
 #endif

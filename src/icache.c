@@ -2,6 +2,8 @@
 
 #include <stdbool.h>
 
+#include "errata.h"
+
 #ifdef SELFMOD_HOST_TRACE
 /* Host unit tests: every instruction this file would issue is recorded instead (tests/host). */
 void maint_trace(const char *insn, uintptr_t address);
@@ -15,6 +17,16 @@ void maint_trace(const char *insn, uintptr_t address);
 static struct cache_lines lines = {.dline = 4, .iline = 4}; /* safe (slow) until configured */
 static unsigned dshift = 2, ishift = 2;			    /* log2 of the line sizes */
 static size_t whole_cache_threshold = ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT;
+
+static bool clean_inval; /* ERRATUM_CLEAN_INVAL: the PoU clean is DC CIVAC (Linux ARM64_WORKAROUND_CLEAN_CACHE) */
+
+void icache_apply_errata(unsigned actions)
+{
+	clean_inval = actions & ERRATUM_CLEAN_INVAL;
+	/* Neoverse-N1 1542419: DIC is not to be trusted (Linux hides it from EL0; at EL1 we invalidate). */
+	if (actions & ERRATUM_NO_DIC)
+		lines.dic = false;
+}
 
 void icache_configure(struct cache_lines l)
 {
@@ -47,9 +59,13 @@ void icache_set_whole_cache_threshold(size_t bytes)
 	C(31, L)                                                                                                       \
 	C(30, L)                                                                                                       \
 	C(29, L)                                                                                                       \
-	C(28, L) C(27, L) C(26, L) C(25, L) C(24, L) C(23, L) C(22, L) C(21, L) C(20, L) C(19, L) C(18, L) C(17, L)    \
-	    C(16, L) C(15, L) C(14, L) C(13, L) C(12, L) C(11, L) C(10, L) C(9, L) C(8, L) C(7, L) C(6, L) C(5, L)     \
-		C(4, L) C(3, L) C(2, L) C(1, L)
+	C(28, L)                                                                                                       \
+	C(27, L)                                                                                                       \
+	C(26, L)                                                                                                       \
+	C(25, L)                                                                                                       \
+	C(24, L)                                                                                                       \
+	C(23, L) C(22, L) C(21, L) C(20, L) C(19, L) C(18, L) C(17, L) C(16, L) C(15, L) C(14, L) C(13, L) C(12, L)    \
+	    C(11, L) C(10, L) C(9, L) C(8, L) C(7, L) C(6, L) C(5, L) C(4, L) C(3, L) C(2, L) C(1, L)
 
 #define DEFINE_LINE_OP(name, insn)                                                                                     \
 	static inline __attribute__((always_inline)) void name(uintptr_t p, size_t n, uintptr_t step)                  \
@@ -116,7 +132,12 @@ static inline __attribute__((always_inline)) void sync_range(uintptr_t va, size_
 	} else {
 		n = lines_covering(va, len, dshift, &first);
 		switch (clean) {
-		case ICACHE_CLEAN_POU: dc_cvau_lines(first, n, lines.dline); break;
+		case ICACHE_CLEAN_POU:
+			if (clean_inval)
+				dc_civac_lines(first, n, lines.dline);
+			else
+				dc_cvau_lines(first, n, lines.dline);
+			break;
 		case ICACHE_CLEAN_POC: dc_cvac_lines(first, n, lines.dline); break;
 		case ICACHE_CLEAN_INVAL_POC: dc_civac_lines(first, n, lines.dline); break;
 		}

@@ -36,6 +36,10 @@ struct icache_method {
 /* The line sizes and IDC/DIC that are safe on every core that will run the code
    (the minimum over all of them: see cache_lines_merge). Call before icache_sync_range. */
 void icache_configure(struct cache_lines lines);
+/* Apply errata workarounds (src/errata.h enum erratum_action bits, the union over every core), after
+   icache_configure: ERRATUM_CLEAN_INVAL makes the PoU clean DC CIVAC, ERRATUM_NO_DIC clears DIC. Decided
+   once here, so icache_sync_range stays one test of a static flag. */
+void icache_apply_errata(unsigned actions);
 struct cache_lines icache_configuration(void);
 void icache_set_whole_cache_threshold(size_t bytes);
 
@@ -43,7 +47,8 @@ void icache_set_whole_cache_threshold(size_t bytes);
  * Clean [va, va+len) to the Point of Unification and invalidate it from the
  * instruction caches of the Inner Shareable domain: all DC CVAU, DSB ISH,
  * all IC IVAU, DSB ISH, ISB (the DC half skipped when IDC, which leaves a
- * DSB ISHST; the IC half when DIC). On return this core may run the new
+ * DSB ISHST; the IC half when DIC; the clean DC CIVAC where an erratum
+ * says so, see icache_apply_errata). On return this core may run the new
  * code; another core may once it has context-synchronised (ISB after a
  * control dependency on a flag published after this, or an exception return).
  */

@@ -28,5 +28,13 @@
 #define WX_WINDOW_VA	       0x4000000000UL
 #define WX_WINDOW_ARENA_OFFSET 0x1f0000
 #define WX_WINDOW_PAGES	       2
+/* The skewed window: ARENA_SKEW_PAGES arena pages from ARENA_SKEW_ARENA_OFFSET (the publish engine's code
+   slots), read-only executable, at a VA one page past a 2 MB boundary. Every other alias shares VA[20:0]
+   with the RW alias, so a VIPT I-cache indexes them alike; this one differs in VA[12] and up, inside the
+   index of any VIPT I-cache whose way exceeds 4 KB (Cortex-A53: 16 KB ways), so IC IVAU through the RW
+   alias may miss its lines there (src/verdict.c RULE_IC_OTHER_ALIAS). Page-mapped (level 3). */
+#define ARENA_SKEW_VA		(0x5000000000UL + PAGE_SIZE)
+#define ARENA_SKEW_ARENA_OFFSET 0x40000
+#define ARENA_SKEW_PAGES	16
 
 #endif

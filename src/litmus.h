@@ -65,6 +65,7 @@ struct litmus_thread_code {
 enum litmus_verdict { LITMUS_NO_VERDICT, LITMUS_ALLOWED, LITMUS_FORBIDDEN, LITMUS_REQUIRED };
 /* verdict[] index: the catalogue's flavours, by the effective CTR_EL0 bits. */
 enum litmus_flavour { LITMUS_DIC0_IDC0, LITMUS_IDC1, LITMUS_DIC1 };
+#define LITMUS_ANY_FLAVOUR 0xff /* written_for of a test written for every flavour (selfmod's own) */
 
 struct litmus_test {
 	const char *name, *source, *quantifier, *condition;
@@ -83,7 +84,9 @@ struct litmus_test {
 	const struct litmus_obs *obs;
 	const struct litmus_atom *atoms;
 	const uint8_t *cond, *filter; /* filter NULL: none */
-	uint8_t verdict[3];
+	uint8_t verdict[3];	      /* herd's verdict for the shape (kinds.txt) on each flavour of core */
+	const char *base;	      /* the shape: the name without its IDC1./DIC1. prefix */
+	uint8_t written_for;	      /* the flavour the test is written for (its CacheType= line) */
 };
 
 /* Run one test as a KTAP subtest body (src/litmus_run.c). */

@@ -231,6 +231,7 @@ static enum litmus_flavour flavour(void)
 }
 
 static const char *const flavour_names[] = {"DIC0-IDC0", "IDC1", "DIC1"};
+static const char *const flavour_prefixes[] = {"", "IDC1.", "DIC1."};
 static const char *const verdict_names[] = {"no verdict", "Allowed", "Forbidden", "Required"};
 
 static void judge(struct test *t, const struct litmus_test *lt, uint64_t filtered)
@@ -241,8 +242,13 @@ static void judge(struct test *t, const struct litmus_test *lt, uint64_t filtere
 	unsigned long long total = h->total, yes = h->holds;
 	if (test_injected(t, "litmus_flip_verdict") && v != LITMUS_NO_VERDICT)
 		v = v == LITMUS_FORBIDDEN ? LITMUS_REQUIRED : LITMUS_FORBIDDEN;
-	report_info(t, "%s: %s; kinds.txt says %s for %s (this core's effective CTR_EL0 IDC/DIC)", lt->name,
-		    lt->condition, verdict_names[v], flavour_names[f]);
+	report_info(t,
+		    "%s: %s; herd's verdict: %s (kinds.txt: %s%s, for %s cores: this core's effective "
+		    "CTR_EL0 IDC/DIC)",
+		    lt->name, lt->condition, verdict_names[v], flavour_prefixes[f], lt->base, flavour_names[f]);
+	if (lt->written_for != LITMUS_ANY_FLAVOUR && lt->written_for != f)
+		report_info(t, "%s is written for %s cores and this core is %s: judged by the same shape's %s verdict",
+			    lt->name, flavour_names[lt->written_for], flavour_names[f], flavour_names[f]);
 	report_info(t, "Observation %s %s %llu %llu%s", lt->name,
 		    yes == 0	   ? "Never"
 		    : yes == total ? "Always"
@@ -260,7 +266,9 @@ static void judge(struct test *t, const struct litmus_test *lt, uint64_t filtere
 	case LITMUS_ALLOWED:
 		report(t, true, "Allowed: the condition held in %llu of %llu iterations", yes, total);
 		break;
-	default: test_skip(t, "no verdict in kinds.txt for this flavour: histogram only");
+	default:
+		report_info(t, "kinds.txt has no verdict for %s%s", flavour_prefixes[f], lt->base);
+		test_skip(t, "no verdict in kinds.txt for this flavour: histogram only");
 	}
 }
 

@@ -61,6 +61,9 @@ static int build_tables(uint64_t ram_base, uint64_t ram_end)
 	err = err ?: pt_map(&tables, ARENA_NC_VA, addr(__arena_start), ARENA_SIZE, ATTR_NC_RWX);
 	err = err ?: pt_map(&tables, ARENA_RWX_VA, addr(__arena_start), ARENA_SIZE, ATTR_RWX);
 	err = err
+		  ?: pt_map(&tables, ARENA_SKEW_VA, addr(__arena_start) + ARENA_SKEW_ARENA_OFFSET,
+			    ARENA_SKEW_PAGES * PT_PAGE_SIZE, ATTR_CODE);
+	err = err
 		  ?: pt_map(&tables, WX_WINDOW_VA, addr(__arena_start) + WX_WINDOW_ARENA_OFFSET,
 			    WX_WINDOW_PAGES * PT_PAGE_SIZE, ATTR_RW_DATA);
 	return err;
@@ -138,13 +141,24 @@ bool mmu_write_page_perm(uintptr_t va, enum mmu_page_perm perm)
 	return true;
 }
 
+static bool tlbi_repeat; /* errata 1286807, 2441007, 2441009, Falkor E1009 (src/errata.c ERRATUM_TLBI_REPEAT) */
+
+void mmu_set_tlbi_repeat(bool repeat)
+{
+	tlbi_repeat = repeat;
+}
+
 bool mmu_set_page_perm(uintptr_t va, enum mmu_page_perm perm)
 {
 	if (!mmu_write_page_perm(va, perm))
 		return false;
 	dsb_ish(); /* the descriptor is visible to every table walker before the invalidation */
 	tlbi_va_is(va);
-	dsb_ish(); /* the invalidation has completed on every core of the Inner Shareable domain */
-	isb();	   /* and this core fetches with the new permissions */
+	dsb_ish();	   /* the invalidation has completed on every core of the Inner Shareable domain */
+	if (tlbi_repeat) { /* as Linux's __tlbi with ARM64_WORKAROUND_REPEAT_TLBI: once more after a DSB */
+		tlbi_va_is(va);
+		dsb_ish();
+	}
+	isb(); /* and this core fetches with the new permissions */
 	return true;
 }

@@ -46,5 +46,7 @@ bool mmu_write_page_perm(uintptr_t va, enum mmu_page_perm perm);
    (Arm ARM D8.16 TLB maintenance). Another core fetches with the new permissions once it has
    context-synchronised. false if va is not in the window. */
 bool mmu_set_page_perm(uintptr_t va, enum mmu_page_perm perm);
+/* Repeat every TLBI and its DSB (the errata of src/errata.c with ERRATUM_TLBI_REPEAT). */
+void mmu_set_tlbi_repeat(bool repeat);
 
 #endif

@@ -13,6 +13,7 @@
 #include "deadline.h"
 #include "errata.h"
 #include "icache.h"
+#include "mmu.h"
 #include "ktap.h"
 #include "libc_glue.h"
 #include "start.h"
@@ -268,8 +269,9 @@ static void print_errata(void)
 		if (!n)
 			continue;
 		any++;
-		console_printf("# erratum %s (%s) applies to cores%s: %s (test: %s)\n", errata[e].id, errata[e].cores,
-			       list, errata[e].effect, errata[e].scenario);
+		console_printf("# erratum %s (%s) applies to cores%s: %s (test: %s)\n", errata[e].number,
+			       errata[e].cores, list, errata[e].effect,
+			       errata[e].scenario ? errata[e].scenario : "none");
 	}
 	if (!any)
 		console_printf("# errata: none of the %u in the table applies to these cores\n", errata_count);
@@ -283,8 +285,18 @@ static void configure_maintenance(void)
 		if (cores[i].state == CORE_ONLINE)
 			safe = cache_lines_merge(safe, cache_lines_of(cores[i].id.ctr, cores[i].id.clidr));
 	icache_configure(safe);
-	console_printf("# maintenance uses Dline %u Iline %u IDC %d DIC %d (safe for every online core)\n", safe.dline,
-		       safe.iline, safe.idc, safe.dic);
+	unsigned actions = 0;
+	for (unsigned i = 0; i < core_count; i++)
+		if (cores[i].state == CORE_ONLINE)
+			actions |= errata_actions(cores[i].id.midr, cores[i].id.revidr, cores[i].id.ctr);
+	icache_apply_errata(actions);
+	mmu_set_tlbi_repeat(actions & ERRATUM_TLBI_REPEAT);
+	safe = icache_configuration();
+	console_printf("# maintenance uses Dline %u Iline %u IDC %d DIC %d (safe for every online core)%s%s%s\n",
+		       safe.dline, safe.iline, safe.idc, safe.dic,
+		       actions & ERRATUM_CLEAN_INVAL ? "; errata: clean by DC CIVAC" : "",
+		       actions & ERRATUM_NO_DIC ? "; errata: DIC treated as 0" : "",
+		       actions & ERRATUM_TLBI_REPEAT ? "; errata: TLBI repeated" : "");
 }
 
 /* ---- running ---- */

@@ -37,7 +37,7 @@ TARGET_LIBGCC_RATIO = 0.6        # from 4 KiB up
 TARGET_BOUND_RATIO = 1.15        # from 4 KiB up
 TARGET_FROM_SIZE = 4096
 TARGET_ROUNDS = {"single": 40_000, "multi": 150_000}
-LITMUS_TEST = "MP.RF+cachesync+ctrlisb"  # two threads: the cross-core hand-off as herd writes it
+LITMUS_TEST = "selfmod.MP.RF+sync+ctrlisb"  # two threads: the cross-core hand-off (herd MP.RF+cachesync+ctrlisb)
 DEFAULT_LITMUS_IMAGE = "build/virt-litmus/selfmod.bin"
 
 

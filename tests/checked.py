@@ -40,7 +40,7 @@ DEFAULT_TIMEOUT = 300.0
 MAX_SHOWN = 8  # hazard lines quoted per failed case (one, as an example, per flagged ok case)
 
 # What each -cpu gives the model: (IDC, DIC) as the architecture lets the firmware use them
-# (shared/notes/platform.md). The firmware prints its own view; the run checks they agree.
+# (docs/platform.md). The firmware prints its own view; the run checks they agree.
 CPU_CACHE_TRAITS = {"cortex-a72": (0, 0), "cortex-a53": (0, 0), "max": (1, 0)}
 
 HAZARD_RE = re.compile(r"# hazard: ")

@@ -1,6 +1,6 @@
 /*
  * Raspberry Pi 4 (BCM2711, Cortex-A72 r0p3 x4) in low-peripheral mode, the
- * firmware's default. Addresses from ../shared/notes/platform.md and the
+ * firmware's default. Addresses from docs/platform.md and the
  * BCM2711 peripherals datasheet; nothing here has run on a board yet.
  */
 #ifndef SELFMOD_PI_SOC_H

@@ -8,14 +8,15 @@
 /* clang-format on */
 
 static const struct check_test tests[] = {
-    TEST(pagetable_blocks),   TEST(pagetable_errors), TEST(pagetable_aliases), TEST(cache_ctr),
-    TEST(cache_lines_of),     TEST(cache_merge),      TEST(cache_ccsidr),      TEST(ranges_brute_force),
-    TEST(ranges_extremes),    TEST(ktap_lines),	      TEST(ktap_sanitising),   TEST(args_accepted),
-    TEST(args_rejected),      TEST(args_u64),	      TEST(fdt_header),	       TEST(fdt_nodes),
-    TEST(fdt_truncated),      TEST(fdt_hostile),      TEST(icache_sequence),   TEST(icache_variants),
-    TEST(errata_matching),    TEST(errata_revidr),    TEST(litmus_cond_eval),  TEST(litmus_cond_stack_limit),
-    TEST(litmus_atom_masks),  TEST(litmus_histogram), TEST(crc32_values),      TEST(spintable_from_dtb),
-    TEST(spintable_fallback), TEST(fnmatch_patterns),
+    TEST(pagetable_blocks),	   TEST(pagetable_errors),   TEST(pagetable_aliases),	 TEST(cache_ctr),
+    TEST(cache_lines_of),	   TEST(cache_merge),	     TEST(cache_ccsidr),	 TEST(ranges_brute_force),
+    TEST(ranges_extremes),	   TEST(ktap_lines),	     TEST(ktap_sanitising),	 TEST(args_accepted),
+    TEST(args_rejected),	   TEST(args_u64),	     TEST(fdt_header),		 TEST(fdt_nodes),
+    TEST(fdt_truncated),	   TEST(fdt_hostile),	     TEST(icache_sequence),	 TEST(icache_variants),
+    TEST(errata_matching),	   TEST(errata_revidr),	     TEST(errata_actions),	 TEST(verdict_rules),
+    TEST(verdict_mixed_lines),	   TEST(verdict_vipt_alias), TEST(verdict_lines_missed), TEST(litmus_cond_eval),
+    TEST(litmus_cond_stack_limit), TEST(litmus_atom_masks),  TEST(litmus_histogram),	 TEST(crc32_values),
+    TEST(spintable_from_dtb),	   TEST(spintable_fallback), TEST(fnmatch_patterns),
 };
 
 int main(int argc, char **argv)

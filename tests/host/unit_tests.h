@@ -33,6 +33,12 @@ void test_icache_variants(const struct check_env *env);
 
 void test_errata_matching(const struct check_env *env);
 void test_errata_revidr(const struct check_env *env);
+void test_errata_actions(const struct check_env *env);
+
+void test_verdict_rules(const struct check_env *env);
+void test_verdict_mixed_lines(const struct check_env *env);
+void test_verdict_vipt_alias(const struct check_env *env);
+void test_verdict_lines_missed(const struct check_env *env);
 
 void test_litmus_cond_eval(const struct check_env *env);
 void test_litmus_cond_stack_limit(const struct check_env *env);

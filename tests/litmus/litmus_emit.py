@@ -4,7 +4,12 @@ Per test: one code blob (each thread Pn, then its exit sequence, then its fault 
 assembled by the cross assembler when the generated C is compiled; labels are renamed
 .Lt<id>_P<n>_<label> (a handler shares the labels of its thread). Tables of label offsets,
 instruction values, locations, initial values, observed locations, atoms and the postfix
-condition; the verdicts from kinds.txt; and a TEST_CASE in group "litmus".
+condition; the verdicts from kinds.txt; and a TEST_CASE in group "litmus-<flavour>".
+
+Flavours: the catalogue writes each shape for three kinds of core (CTR_EL0 IDC=0 DIC=0; IDC=1; IDC=1
+DIC=1). A test's flavour is its `CacheType=` line (else its name's IDC1./DIC1. prefix); its verdict
+for each flavour is kinds.txt's line for its base name with that flavour's prefix. The firmware
+judges a run by the verdict for the running core's flavour, never by another flavour's.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ from litmus_values import Unsupported, Value
 
 VERDICTS = {"Allowed": "LITMUS_ALLOWED", "Forbidden": "LITMUS_FORBIDDEN", "Required": "LITMUS_REQUIRED"}
 FLAVOUR_PREFIXES = ("", "IDC1.", "DIC1.")  # enum litmus_flavour order
+FLAVOUR_NAMES = ("DIC0-IDC0", "IDC1", "DIC1")
+# The project's own tests (tests/litmus/selfmod/) are named selfmod.*; they run on every flavour.
+SELFMOD_PREFIX, SELFMOD_GROUP = "selfmod.", "selfmod"
+FLAVOUR_ENUMS = ("LITMUS_DIC0_IDC0", "LITMUS_IDC1", "LITMUS_DIC1")
 
 # X30 carries the entry address in and the link register inside a thread; SP is the thread's stack.
 RESERVED_REGS = {30: "X30 carries the entry address: it cannot have an initial value"}
@@ -59,6 +68,24 @@ class Model:
     cond_code: list[int]
     filter_code: list[int] | None
     verdicts: list[str | None]
+    base: str = ""          # the name without its flavour prefix: the shape
+    flavour: int = 0        # the flavour it is written for (FLAVOUR_PREFIXES index)
+
+
+def split_flavour(name: str, info: dict[str, str]) -> tuple[str, int]:
+    """(base name, flavour written for). CacheType=DIC means IDC=1 DIC=1, CacheType=IDC means IDC=1
+    (herd's CTR_EL0 bits); without the line, the name's IDC1./DIC1. prefix decides."""
+    base, by_name = name, 0
+    for index, prefix in enumerate(FLAVOUR_PREFIXES):
+        if prefix and name.startswith(prefix):
+            base, by_name = name[len(prefix):], index
+    bits = set(info.get("CacheType", "").replace(",", " ").split())
+    if not bits:
+        return base, by_name
+    unknown = bits - {"IDC", "DIC"}
+    if unknown:
+        raise Unsupported(f"CacheType={info['CacheType']}: unknown bit(s) {', '.join(sorted(unknown))}")
+    return base, 2 if "DIC" in bits else 1
 
 
 def c_string(s: str) -> str:
@@ -123,8 +150,10 @@ def build_model(t: Test, ident: int, kinds: dict[str, str]) -> Model:
     atoms: list[cond.Atom] = []
     cond_code = cond.compile_prop(t.final.prop, atoms)
     filter_code = cond.compile_prop(t.final.filter, atoms) if t.final.filter is not None else None
-    verdicts = [kinds.get(prefix + t.name) for prefix in FLAVOUR_PREFIXES]
-    return Model(t, ident, labels, insns, locs, loc_alias, observed, atoms, cond_code, filter_code, verdicts)
+    base, flavour = split_flavour(t.name, t.info)
+    verdicts = [kinds.get(prefix + base) for prefix in FLAVOUR_PREFIXES]
+    return Model(t, ident, labels, insns, locs, loc_alias, observed, atoms, cond_code, filter_code, verdicts,
+                 base, flavour)
 
 
 def asm_label(m: Model, thread: int, name: str) -> str:
@@ -243,6 +272,9 @@ def test_c(m: Model, iterations: int, timeout_ms: int) -> list[str]:
         out += lines
         tables[key] = ref
     verdicts = ", ".join(VERDICTS.get(v or "", "LITMUS_NO_VERDICT") for v in m.verdicts)
+    own = m.base.startswith(SELFMOD_PREFIX)
+    group = "litmus-" + (SELFMOD_GROUP if own else FLAVOUR_NAMES[m.flavour])
+    written_for = "LITMUS_ANY_FLAVOUR" if own else FLAVOUR_ENUMS[m.flavour]
     condition = f"{t.final.quantifier} ({cond.show_prop(t.final.prop)})"
     out += [
         f"static const struct litmus_test lt{n} = {{",
@@ -256,10 +288,10 @@ def test_c(m: Model, iterations: int, timeout_ms: int) -> list[str]:
         f"\t.loc_names = {tables['loc_names']}, .loc_alias = {tables['loc_alias']},",
         f"\t.regs = {tables['regs']}, .mem = {tables['mem']}, .obs = {tables['obs']}, .atoms = {tables['atoms']},",
         f"\t.cond = {tables['cond']}, .filter = {tables['filter']},",
-        f"\t.verdict = {{{verdicts}}},",
+        f"\t.verdict = {{{verdicts}}}, .base = {c_string(m.base)}, .written_for = {written_for},",
         "};",
         f"static void lt{n}_run(struct test *t) {{ litmus_run(t, &lt{n}); }}",
-        f"TEST_CASE(900, litmus_case_{n:04d}, .name = {c_string(t.name)}, .group = \"litmus\",",
+        f"TEST_CASE(900, litmus_case_{n:04d}, .name = {c_string(t.name)}, .group = {c_string(group)},",
         f"\t  .summary = {c_string('herd litmus test ' + condition)},",
         f"\t  .run = lt{n}_run, .min_cores = {t.nthreads}, .iterations = {iterations}, .timeout_ms = {timeout_ms},",
         "\t  .injections = \"litmus_flip_verdict litmus_ignore_handlers\");",
@@ -268,11 +300,11 @@ def test_c(m: Model, iterations: int, timeout_ms: int) -> list[str]:
     return out
 
 
-def skipped_c(name: str, reason: str, ident: int) -> list[str]:
+def skipped_c(name: str, reason: str, ident: int, group: str = "litmus") -> list[str]:
     """A test that could not be translated: listed, and skipped with the reason, never dropped."""
-    why = c_string(f"not translated: {reason}")
+    why = c_string(reason if group != "litmus" else f"not translated: {reason}")
     return [f"static void lt{ident}_run(struct test *t) {{ test_skip(t, {why}); }}",
-            f"TEST_CASE(900, litmus_case_{ident:04d}, .name = {c_string(name)}, .group = \"litmus\",",
+            f"TEST_CASE(900, litmus_case_{ident:04d}, .name = {c_string(name)}, .group = {c_string(group)},",
             f"\t  .summary = {why}, .run = lt{ident}_run, .min_cores = 1, .iterations = 1, .timeout_ms = 1000);",
             ""]
 

@@ -2,6 +2,7 @@
 
 import contextlib
 import io
+import os
 import shutil
 import sys
 import tempfile
@@ -13,7 +14,9 @@ sys.path.insert(0, str(HERE))
 
 import translate  # noqa: E402
 
-CATALOGUE = HERE.parents[2] / "shared" / "litmus" / "aarch64-ifetch"
+# The herd catalogue, as tests/litmus/litmus.mk finds it (LITMUS_DIR; its default beside the project).
+CATALOGUE = Path(os.environ.get("LITMUS_DIR") or HERE.parents[1] / ".." / "shared" / "litmus" / "aarch64-ifetch")
+OWN = HERE / "selfmod"
 CROSS = shutil.which("aarch64-linux-gnu-gcc")
 
 GOOD = "AArch64 good\n{ 0:X0=NOP; 0:X1=P0:L0; }\nP0 ;\nSTR W0,[X1] ;\nL0: B L1 ;\nMOV W9,#1 ;\nL1: ;\nexists 0:X9=0\n"
@@ -98,11 +101,53 @@ class Cli(unittest.TestCase):
         self.assertIn("bad-asm: NOT TRANSLATED: the assembler rejects it", err)
         self.assertIn('.name = "good"', out)
 
-    @unittest.skipUnless((CATALOGUE / "DIC0-IDC0").is_dir(), "no ../shared/litmus catalogue")
+    @unittest.skipUnless((CATALOGUE / "DIC0-IDC0").is_dir(), "no herd catalogue (LITMUS_DIR)")
     def test_whole_dic0_idc0_folder_translates(self):
         status, out, err = self.run_cli("--kinds", CATALOGUE / "kinds.txt", CATALOGUE / "DIC0-IDC0")
         self.assertEqual(status, 0, err)
         self.assertIn("77 file(s): 77 translated, 0 not translated, 0 malformed", err)
+
+    @unittest.skipUnless((CATALOGUE / "DIC0-IDC1").is_dir(), "no herd catalogue (LITMUS_DIR)")
+    def test_flavoured_test_takes_each_flavours_verdict_from_its_base_name(self):
+        test = CATALOGUE / "DIC0-IDC1" / "IDC1.SM.B+badcachesync-isb.litmus"
+        status, out, err = self.run_cli("--kinds", CATALOGUE / "kinds.txt", test)
+        self.assertEqual(status, 0, err)
+        # SM.B+badcachesync-isb is Allowed on IDC=0 cores, IDC1./DIC1. Forbidden: never the IDC1 verdict
+        # on an IDC=0 core.
+        self.assertIn(".verdict = {LITMUS_ALLOWED, LITMUS_FORBIDDEN, LITMUS_FORBIDDEN}, "
+                      '.base = "SM.B+badcachesync-isb", .written_for = LITMUS_IDC1', out)
+        self.assertIn('.group = "litmus-IDC1"', out)
+
+    def test_own_tests_translate_with_a_verdict_for_every_flavour(self):
+        status, out, err = self.run_cli("--kinds", OWN / "kinds.txt", "--without-catalogue", "no catalogue here", OWN)
+        self.assertEqual(status, 0, err)
+        own = sorted(OWN.glob("*.litmus"))
+        self.assertGreaterEqual(len(own), 5)
+        self.assertIn(f"{len(own)} file(s): {len(own)} translated, 0 not translated", err)
+        self.assertNotIn("LITMUS_NO_VERDICT", out)
+        self.assertEqual(out.count('.group = "litmus-selfmod"'), len(own))
+        self.assertEqual(out.count(".written_for = LITMUS_ANY_FLAVOUR"), len(own))
+        for flavour in ("DIC0-IDC0", "IDC1", "DIC1"):  # each catalogue group names a skip with the reason
+            self.assertIn(f'.name = "herd-catalogue-{flavour}", .group = "litmus-{flavour}"', out)
+        self.assertEqual(out.count('test_skip(t, "no catalogue here")'), 3)
+
+    def test_flavour_from_cache_type_line_or_name(self):
+        import litmus_emit as emit
+        self.assertEqual(emit.split_flavour("IDC1.X", {"CacheType": "IDC"}), ("X", 1))
+        self.assertEqual(emit.split_flavour("DIC1.X", {"CacheType": "DIC"}), ("X", 2))
+        self.assertEqual(emit.split_flavour("DIC1.X", {}), ("X", 2))
+        self.assertEqual(emit.split_flavour("X", {"CacheType": "IDC"}), ("X", 1))
+        self.assertEqual(emit.split_flavour("X", {}), ("X", 0))
+        with self.assertRaises(translate.Unsupported):
+            emit.split_flavour("X", {"CacheType": "PIPT"})
+
+    def test_kinds_files_that_disagree(self):
+        a = self.write("a.txt", "good Allowed\n")
+        b = self.write("b.txt", "good Forbidden\n")
+        self.write("good.litmus", GOOD)
+        status, _, err = self.run_cli("--kinds", a, "--kinds", b, self.tmp / "good.litmus")
+        self.assertEqual(status, 2)
+        self.assertIn("good is Forbidden here but Allowed in an earlier kinds file", err)
 
 
 if __name__ == "__main__":

@@ -55,9 +55,17 @@ def expand(args: list[str]) -> list[Path]:
     return out
 
 
-def read_kinds(path: str | None) -> dict[str, str]:
-    if not path:
-        return {}
+def read_kinds(paths: list[str] | None) -> dict[str, str]:
+    """The verdicts of every kinds file; a name given two different verdicts is an error."""
+    kinds: dict[str, str] = {}
+    for path in paths or []:
+        for name, verdict in read_kinds_file(path).items():
+            if kinds.setdefault(name, verdict) != verdict:
+                raise UsageError(f"{path}: {name} is {verdict} here but {kinds[name]} in an earlier kinds file")
+    return kinds
+
+
+def read_kinds_file(path: str) -> dict[str, str]:
     kinds: dict[str, str] = {}
     try:
         text = Path(path).read_text()
@@ -91,17 +99,24 @@ def assemble_check(model: emit.Model, assembler: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="example: %(prog)s -o build/litmus.c --kinds ../shared/litmus/aarch64-ifetch/kinds.txt "
-               "--assembler 'aarch64-linux-gnu-gcc -c' ../shared/litmus/aarch64-ifetch/DIC0-IDC0")
+        epilog="example: %(prog)s -o build/litmus.c --kinds tests/litmus/selfmod/kinds.txt "
+               "--kinds $LITMUS_DIR/kinds.txt --assembler 'aarch64-linux-gnu-gcc -c' tests/litmus/selfmod "
+               "$LITMUS_DIR/DIC0-IDC1\n(LITMUS_DIR: a herdtools7 catalogue/aarch64-ifetch/tests copy)")
     p.add_argument("tests", nargs="+", metavar="FILE|DIR|@LIST", help="litmus files, directories of them, or lists")
     p.add_argument("-o", "--output", metavar="FILE.c", help="the C file to write (default: stdout)")
-    p.add_argument("--kinds", metavar="kinds.txt", help="verdicts: NAME Allowed|Forbidden|Required "
-                                                        "(IDC1.NAME, DIC1.NAME for those flavours)")
+    p.add_argument("--kinds", metavar="kinds.txt", action="append",
+                   help="verdicts: NAME Allowed|Forbidden|Required (IDC1.NAME, DIC1.NAME for those "
+                        "flavours); repeatable")
     p.add_argument("--assembler", metavar="CMD", help="assemble each test alone with CMD FILE.S -o FILE.o "
                                                       "(e.g. 'aarch64-linux-gnu-gcc -c'); a test it rejects is skipped")
     p.add_argument("--iterations", type=int, default=200, metavar="N", help="default iterations per test (200)")
     p.add_argument("--timeout-ms", type=int, default=2000, metavar="MS", help="deadline of each wait (2000)")
     p.add_argument("--keep-going", action="store_true", help="a malformed file becomes a skipped test, not an error")
+    p.add_argument("--without-catalogue", metavar="REASON",
+                   help="why no herd catalogue was given; each flavour group (litmus-DIC0-IDC0, litmus-IDC1, "
+                        "litmus-DIC1) with no test gets one skipped test that gives the reason (this one, or "
+                        "that the inputs have no test of that flavour), so run= of the group always names "
+                        "something")
     p.add_argument("-q", "--quiet", action="store_true", help="name only the tests not translated")
     args = p.parse_args(argv)
     try:
@@ -115,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     parts, sources, names, errors, skipped = [], [], {}, 0, 0
+    flavours: set[int] = set()  # of the catalogue tests translated
     for ident, path in enumerate(files):
         name = path.stem
         try:
@@ -132,8 +148,11 @@ def main(argv: list[str] | None = None) -> int:
             if assembler:
                 assemble_check(model, assembler)
             parts.append(emit.test_c(model, args.iterations, args.timeout_ms))
+            if not model.base.startswith(emit.SELFMOD_PREFIX):
+                flavours.add(model.flavour)
             if not args.quiet:
-                print(f"litmus: {name}: {test.nthreads} thread(s), verdicts "
+                print(f"litmus: {name}: {test.nthreads} thread(s), written for "
+                      f"{emit.FLAVOUR_NAMES[model.flavour]} cores; verdicts of {model.base} "
                       f"{'/'.join(v or '-' for v in model.verdicts)} (DIC0-IDC0/IDC1/DIC1)", file=sys.stderr)
         except Unsupported as exc:
             skipped += 1
@@ -148,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"translate.py: error: {exc}", file=sys.stderr)
             return 2
         sources.append(str(path))
+    for i, flavour in enumerate(emit.FLAVOUR_NAMES):
+        if i not in flavours:
+            why = args.without_catalogue or f"no test written for {flavour} cores among the inputs"
+            parts.append(emit.skipped_c(f"herd-catalogue-{flavour}", why, len(files) + i, group=f"litmus-{flavour}"))
     print(f"litmus: {len(files)} file(s): {len(files) - skipped - errors} translated, {skipped} not translated, "
           f"{errors} malformed", file=sys.stderr)
     if errors and not args.keep_going:

@@ -39,7 +39,7 @@ static enum a64_kind dsb_kind(uint32_t insn)
 	unsigned crm = (insn >> 8) & 0xf;
 	if ((crm & 3) == 0)
 		return A64_OTHER;
-	return (crm & 3) == 3 ? A64_DSB_FULL : A64_DSB_PARTIAL;
+	return (crm & 3) == 3 ? A64_DSB_FULL : (crm & 3) == 2 ? A64_DSB_ST : A64_DSB_PARTIAL;
 }
 
 struct a64_insn a64_decode(uint32_t insn)
@@ -65,7 +65,8 @@ const char *a64_kind_name(enum a64_kind kind)
 	case A64_IC_IALLU: return "IC IALLU";
 	case A64_IC_IALLUIS: return "IC IALLUIS";
 	case A64_DSB_FULL: return "DSB";
-	case A64_DSB_PARTIAL: return "DSB (loads or stores only)";
+	case A64_DSB_ST: return "DSB (stores only)";
+	case A64_DSB_PARTIAL: return "DSB (loads only)";
 	case A64_ISB: return "ISB";
 	case A64_ERET: return "ERET";
 	case A64_EXC_CALL: return "SVC/HVC/SMC";

@@ -17,7 +17,8 @@ enum a64_kind {
 	A64_IC_IALLU,	  /* IC IALLU: this core's instruction cache */
 	A64_IC_IALLUIS,	  /* IC IALLUIS: every instruction cache of the Inner Shareable domain */
 	A64_DSB_FULL,	  /* DSB SY/ISH/OSH/NSH: waits for loads and stores, so completes maintenance */
-	A64_DSB_PARTIAL,  /* DSB ..ST/..LD: not a barrier for both loads and stores, so completes no maintenance */
+	A64_DSB_ST,	  /* DSB ..ST: completes stores (Linux's dsb ishst with IDC), not maintenance */
+	A64_DSB_PARTIAL,  /* DSB ..LD: not a barrier for stores, so completes no maintenance */
 	A64_ISB,
 	A64_ERET,     /* ERET, ERETAA, ERETAB: exception return, context synchronising */
 	A64_EXC_CALL, /* SVC, HVC, SMC: always take an exception, whose entry synchronises */

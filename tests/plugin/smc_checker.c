@@ -150,6 +150,7 @@ static void on_op(unsigned vcpu, void *udata)
 	case A64_EXC_CALL: smc_context_sync(g.model, vcpu); break;
 	case A64_OTHER:
 	case A64_ADDRESS_MARK:
+	case A64_DSB_ST: smc_dsb_st(g.model, vcpu); break;
 	case A64_DSB_PARTIAL: break;
 	}
 	pthread_mutex_unlock(&g.lock);

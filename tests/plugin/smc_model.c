@@ -7,6 +7,7 @@
 struct line {
 	uint64_t key;	       /* line index + 1; 0: empty slot */
 	uint64_t written;      /* last write */
+	uint64_t write_done;   /* first DSB on the writing core after it (the write completed) */
 	uint64_t cleaned;      /* completion of the first clean issued after the write */
 	uint64_t clean_issued; /* first clean issued after the write (completed or not) */
 	uint64_t invalidated;  /* completion of the first valid invalidate */
@@ -16,7 +17,7 @@ struct line {
 	uint64_t reported; /* cores that already had a hazard on this line since the write */
 };
 
-enum pending_kind { PENDING_CLEAN, PENDING_INVAL };
+enum pending_kind { PENDING_CLEAN, PENDING_INVAL, PENDING_WRITE };
 
 struct pending {
 	uint64_t key;
@@ -139,14 +140,20 @@ static bool valid_core(const struct smc_model *m, unsigned core)
 	return core < m->cfg.cores;
 }
 
+static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pending_kind kind);
+
 void smc_write(struct smc_model *m, unsigned core, uint64_t pa, size_t bytes)
 {
 	if (!valid_core(m, core) || bytes == 0)
 		return;
 	uint64_t t = tick(m);
 	uint64_t last = key_of(m, pa + bytes - 1);
-	for (uint64_t k = key_of(m, pa); k <= last; k++)
+	for (uint64_t k = key_of(m, pa); k <= last; k++) {
 		*find_or_add(m, k) = (struct line){.key = k, .written = t, .writer = core};
+		/* Only with IDC does the model need to know when the write completed (a DSB on its core). */
+		if (m->cfg.idc)
+			add_pending(m, core, (k - 1) << m->line_shift, PENDING_WRITE);
+	}
 }
 
 static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pending_kind kind)
@@ -165,7 +172,7 @@ static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pe
 	}
 	c->pending[c->npending++] = (struct pending){key_of(m, pa), t, kind};
 	/* Remembered at issue, for saying what is missing when no DSB follows. */
-	struct line *l = find(m, key_of(m, pa));
+	struct line *l = kind == PENDING_WRITE ? NULL : find(m, key_of(m, pa));
 	if (!l || t <= l->written)
 		return;
 	if (kind == PENDING_CLEAN && !l->clean_issued)
@@ -192,10 +199,12 @@ void smc_inval_all(struct smc_model *m, unsigned core, bool broadcast)
 	c->whole_broadcast = c->whole_broadcast || broadcast;
 }
 
-/* An invalidate counts only if issued after the clean completed (or, with IDC, after the write). */
+/* An invalidate counts only if issued after the clean completed, or with IDC after a DSB completed the
+   write (IDC1.SM.B+dsb.ish-ic.ivau-dsb.ish-isb Forbidden only through its DSB; src/verdict.c). */
 static bool inval_valid(const struct smc_model *m, const struct line *l, uint64_t issued)
 {
-	return m->cfg.idc || (l->cleaned && l->cleaned < issued);
+	uint64_t after = m->cfg.idc ? l->write_done : l->cleaned;
+	return after && after < issued;
 }
 
 static void complete(struct smc_model *m, const struct pending *p, uint64_t t)
@@ -203,7 +212,10 @@ static void complete(struct smc_model *m, const struct pending *p, uint64_t t)
 	struct line *l = find(m, p->key);
 	if (!l || p->issued <= l->written)
 		return; /* never written, or written again since: this maintenance is for older data */
-	if (p->kind == PENDING_CLEAN) {
+	if (p->kind == PENDING_WRITE) {
+		if (!l->write_done)
+			l->write_done = t;
+	} else if (p->kind == PENDING_CLEAN) {
 		if (!l->cleaned)
 			l->cleaned = t;
 	} else if (inval_valid(m, l, p->issued)) {
@@ -234,6 +246,22 @@ void smc_dsb(struct smc_model *m, unsigned core)
 	}
 }
 
+void smc_dsb_st(struct smc_model *m, unsigned core)
+{
+	if (!valid_core(m, core))
+		return;
+	struct core *c = &m->core[core];
+	uint64_t t = tick(m);
+	size_t kept = 0;
+	for (size_t i = 0; i < c->npending; i++) {
+		if (c->pending[i].kind == PENDING_WRITE)
+			complete(m, &c->pending[i], t);
+		else
+			c->pending[kept++] = c->pending[i];
+	}
+	c->npending = kept;
+}
+
 void smc_context_sync(struct smc_model *m, unsigned core)
 {
 	if (!valid_core(m, core))
@@ -247,8 +275,14 @@ void smc_context_sync(struct smc_model *m, unsigned core)
 static enum smc_missing diagnose(const struct smc_model *m, const struct line *l, const struct core *c)
 {
 	uint64_t after; /* the step that the next one must follow */
-	if (m->cfg.idc) {
+	if (m->cfg.idc && m->cfg.dic && c != &m->core[l->writer]) {
+		/* Another core sees the write in emulation order (DIC1.MP.RF+dmb.st+ctrlisb Forbidden). */
 		after = l->written;
+	} else if (m->cfg.idc) {
+		/* The write must be completed by a DSB on its core (DIC1.SM.B+isb Allowed, +dsb.ish-isb not). */
+		if (!l->write_done)
+			return SMC_WRITE_NOT_COMPLETED;
+		after = l->write_done;
 	} else if (l->cleaned) {
 		after = l->cleaned;
 	} else {
@@ -302,9 +336,11 @@ const char *smc_missing_text(enum smc_missing missing)
 	switch (missing) {
 	case SMC_OK: return "nothing";
 	case SMC_NO_CLEAN: return "no DC clean (CVAU/CVAC/CIVAC) of the line after its last write";
+	case SMC_WRITE_NOT_COMPLETED: return "with IDC: no DSB on the writing core between the write and what follows";
 	case SMC_CLEAN_NOT_COMPLETED: return "the DC clean was not completed by a DSB on the core that issued it";
 	case SMC_NO_INVAL: return "no IC invalidate (IVAU/IALLU/IALLUIS) reaching this core after the clean";
-	case SMC_INVAL_BEFORE_CLEAN_DONE: return "the IC invalidate was issued before a DSB completed the DC clean";
+	case SMC_INVAL_BEFORE_CLEAN_DONE:
+		return "the IC invalidate was issued before a DSB completed the DC clean (with IDC: the write)";
 	case SMC_INVAL_NOT_COMPLETED: return "the IC invalidate was not completed by a DSB on the core that issued it";
 	case SMC_NO_CONTEXT_SYNC:
 		return "no context synchronisation (ISB, exception entry/return) on this core after the maintenance "

@@ -33,6 +33,7 @@ struct smc_model_config {
 enum smc_missing {
 	SMC_OK,
 	SMC_NO_CLEAN,		     /* no DC clean of the line after its last write */
+	SMC_WRITE_NOT_COMPLETED,     /* IDC: no DSB on the writer after the write before the IC (or the ISB) */
 	SMC_CLEAN_NOT_COMPLETED,     /* a clean was issued, but no DSB on its core completed it */
 	SMC_NO_INVAL,		     /* no IC invalidate after the clean completed (or after the write, IDC) */
 	SMC_INVAL_BEFORE_CLEAN_DONE, /* an invalidate was issued before a DSB completed the clean */
@@ -59,6 +60,7 @@ void smc_clean(struct smc_model *m, unsigned core, uint64_t pa);	/* DC CVAU/CVAC
 void smc_inval_line(struct smc_model *m, unsigned core, uint64_t pa);	/* IC IVAU by address */
 void smc_inval_all(struct smc_model *m, unsigned core, bool broadcast); /* IC IALLUIS (true), IC IALLU */
 void smc_dsb(struct smc_model *m, unsigned core);	   /* a DSB that completes maintenance (not ST/LD-only) */
+void smc_dsb_st(struct smc_model *m, unsigned core);	   /* DSB ..ST: completes this core's writes only */
 void smc_context_sync(struct smc_model *m, unsigned core); /* ISB, exception entry, exception return */
 
 /* An instruction fetch by core from the line holding pa. Returns true (and fills h) for a hazard. */

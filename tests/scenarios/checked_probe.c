@@ -18,6 +18,7 @@
 #include "insn.h"
 #include "suite.h"
 #include "timer.h"
+#include "verdict.h"
 
 #define PROBE_OFFSET(i) (0x180000 + (size_t)(i)*0x1000) /* upper half of the arena: no other test uses it */
 #define PROBE_INSNS	64				/* NOPs, MOVZ, RET: 256 bytes, four 64-byte lines */
@@ -117,58 +118,45 @@ static void seq_wasmtime(uintptr_t p, size_t len, struct cache_lines l)
 	isb();
 }
 
-/* When the architecture allows stale code after each sequence. */
-static bool never(struct cache_lines l)
+/* Whether maintaining `maintained` bytes from p by `step` leaves a line of [p, p+PROBE_BYTES) out. */
+static bool misses_lines(uintptr_t p, size_t maintained, unsigned step, unsigned line)
 {
-	return (void)l, false;
+	uintptr_t first;
+	size_t n = cache_lines_covering(p, maintained, step, &first);
+	return verdict_lines_missed(first, n, step, p, PROBE_BYTES, line);
 }
-static bool always(struct cache_lines l)
+
+/* Which verdict rule (src/verdict.c) each sequence falls under on this system. */
+static enum verdict_rule fixed_stride_rule(uintptr_t p, struct cache_lines l)
 {
-	return (void)l, true;
+	bool skip = (!l.idc && misses_lines(p, PROBE_BYTES, FIXED_STRIDE, l.dline)) ||
+		    (!l.dic && misses_lines(p, PROBE_BYTES, FIXED_STRIDE, l.iline));
+	return skip ? RULE_LINES_SKIPPED : RULE_COMPLETE;
 }
-static bool without_idc(struct cache_lines l)
+static enum verdict_rule partial_rule(uintptr_t p, struct cache_lines l)
 {
-	return !l.idc;
-}
-static bool without_dic(struct cache_lines l)
-{
-	return !l.dic;
-}
-static bool without_idc_and_dic(struct cache_lines l)
-{
-	return !l.idc && !l.dic;
-}
-static bool unless_idc_and_dic(struct cache_lines l)
-{
-	return !(l.idc && l.dic);
-}
-static bool stride_skips_lines(struct cache_lines l)
-{
-	return (!l.idc && l.dline < FIXED_STRIDE) || (!l.dic && l.iline < FIXED_STRIDE);
+	bool skip = (!l.idc && misses_lines(p, PROBE_BYTES / 2, l.dline, l.dline)) ||
+		    (!l.dic && misses_lines(p, PROBE_BYTES / 2, l.iline, l.iline));
+	return skip ? RULE_LINES_SKIPPED : RULE_COMPLETE;
 }
 
 struct probe_case {
 	const char *name;
 	void (*maintain)(uintptr_t p, size_t len, struct cache_lines l);
-	bool (*allows_stale)(struct cache_lines l);
-	const char *why; /* why stale code is allowed, when it is */
+	enum verdict_rule rule;
+	enum verdict_rule (*rule_here)(uintptr_t p, struct cache_lines l); /* when it depends on line sizes */
 };
 
 static const struct probe_case cases[] = {
-    {"correct: DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB", seq_correct, never, ""},
-    {"no DC: DSB ISH, IC IVAU, DSB ISH, ISB", seq_no_dc, without_idc, "IDC 0 and the line was never cleaned"},
-    {"no IC: DC CVAU, DSB ISH, ISB", seq_no_ic, without_dic, "DIC 0 and the line was never invalidated"},
-    {"no DSB after DC: DC CVAU, IC IVAU, DSB ISH, ISB", seq_no_dsb_after_dc, without_idc_and_dic,
-     "IDC 0, DIC 0: the invalidate may run before the clean completes"},
-    {"no ISB: DC CVAU, DSB ISH, IC IVAU, DSB ISH", seq_no_isb, always,
-     "the core never context-synchronises after the maintenance"},
-    {"IC before DC: IC IVAU, DSB ISH, DC CVAU, DSB ISH, ISB", seq_ic_before_dc, without_idc_and_dic,
-     "IDC 0, DIC 0: the line may be refetched stale between the invalidate and the clean"},
-    {"128-byte stride on 64-byte lines", seq_fixed_stride, stride_skips_lines, "every other line is skipped"},
-    {"partial range: only the first half maintained", seq_partial_range, unless_idc_and_dic,
-     "the second half's lines are never maintained"},
-    {"wasmtime clear_cache: IC IVAU per 64 bytes, DSB ISH, ISB", seq_wasmtime, without_idc,
-     "IDC 0 and no DC: herd SM.B+dsb.ish-ic.ivau-dsb.ish-isb is Allowed for IDC0"},
+    {"correct: DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB", seq_correct, RULE_COMPLETE, NULL},
+    {"no DC: DSB ISH, IC IVAU, DSB ISH, ISB", seq_no_dc, RULE_NO_DC, NULL},
+    {"no IC: DC CVAU, DSB ISH, ISB", seq_no_ic, RULE_NO_IC, NULL},
+    {"no DSB after DC: DC CVAU, IC IVAU, DSB ISH, ISB", seq_no_dsb_after_dc, RULE_NO_DSB_AFTER_DC, NULL},
+    {"no ISB: DC CVAU, DSB ISH, IC IVAU, DSB ISH", seq_no_isb, RULE_NO_ISB, NULL},
+    {"IC before DC: IC IVAU, DSB ISH, DC CVAU, DSB ISH, ISB", seq_ic_before_dc, RULE_IC_BEFORE_DC, NULL},
+    {"128-byte stride", seq_fixed_stride, RULE_LINES_SKIPPED, fixed_stride_rule},
+    {"partial range: only the first half maintained", seq_partial_range, RULE_LINES_SKIPPED, partial_rule},
+    {"wasmtime clear_cache: IC IVAU per 64 bytes, DSB ISH, ISB", seq_wasmtime, RULE_IC_ONLY, NULL},
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -205,12 +193,13 @@ static void report_case(struct test *t, const char *name, bool allowed, const st
 			    (unsigned long long)s->bad_setup);
 }
 
-static void announce(struct test *t, bool allowed, const char *why)
+static void announce(struct test *t, bool allowed, enum verdict_rule rule)
 {
-	if (!allowed)
-		return;
-	report_info(t, "architecture: stale code is ALLOWED after this sequence (%s): on silicon it may fail", why);
-	checker_expect_hazard(t, why);
+	const struct verdict_rule_info *r = &verdict_rules[rule];
+	report_info(t, "architecture: stale code is %s after this sequence here (rule '%s': %s)",
+		    allowed ? "ALLOWED" : "FORBIDDEN", r->name, r->source);
+	if (allowed)
+		checker_expect_hazard(t, r->name);
 }
 
 static void run_same_core(struct test *t, unsigned i, struct cache_lines l)
@@ -218,9 +207,11 @@ static void run_same_core(struct test *t, unsigned i, struct cache_lines l)
 	const struct probe_case *c = &cases[i];
 	uint32_t *rw = arena_rw(PROBE_OFFSET(i));
 	code_fn fn = (code_fn)arena_rx(PROBE_OFFSET(i));
-	bool allowed = c->allows_stale(l);
+	enum verdict_rule rule = c->rule_here ? c->rule_here((uintptr_t)rw, l) : c->rule;
+	/* One core's probe: IDC/DIC as the system-safe configuration says (the same on every core here). */
+	bool allowed = !verdict_stale_forbidden(rule, (struct verdict_env){.idc = l.idc, .dic = l.dic});
 	struct tally s = {0};
-	announce(t, allowed, c->why);
+	announce(t, allowed, rule);
 	for (uint64_t r = 1; r <= t->iterations; r++) {
 		write_probe(rw, old_tag(r));
 		icache_sync_range(rw, PROBE_BYTES);
@@ -271,7 +262,7 @@ static void run_reader_without_isb(struct test *t)
 		report_skip(t, "needs 2 cores online", "%s", name);
 		return;
 	}
-	announce(t, true, "the reader never context-synchronises after the hand-off");
+	announce(t, !verdict_stale_forbidden(RULE_NO_ISB, (struct verdict_env){0}), RULE_NO_ISB);
 	struct tally s = {0};
 	for (uint64_t r = 1; r <= rounds; r++) {
 		uint64_t deadline = deadline_after_us(rp.wait_us);

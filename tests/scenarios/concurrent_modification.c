@@ -5,8 +5,10 @@
  *
  * Arm ARM B2.2.5 (concurrent modification and execution of instructions): when both the old and the
  * new instruction are among B, BL, BRK, HVC, ISB, NOP, SMC, SVC (newer text adds B.cond, CBZ, CBNZ,
- * TBZ, TBNZ, where the old condition may be used with the new target), each execution behaves as the
- * old or the new instruction: any other path, or a fault, is FORBIDDEN. Any other pair is CONSTRAINED
+ * TBZ, TBNZ, where the old condition may be used with the new target or the new condition with the
+ * old target), each execution behaves as the old or the new instruction or one of those two mixes:
+ * any other path, or a fault, is FORBIDDEN (so for B.NE A <-> B.EQ B, path A, B.EQ's condition with
+ * B.NE's target, is allowed). Any other pair is CONSTRAINED
  * UNPREDICTABLE (anything an EL1 instruction sequence could do): its counts are an observation,
  * reported "ok ... # SKIP observation only", never a pass and never a failure.
  *
@@ -176,9 +178,12 @@ static void allowed_paths(const struct pair *p, const char *label[NPATHS])
 	for (unsigned i = 0; i < NPATHS; i++)
 		label[i] = NULL;
 	const struct op_info *o = &ops[p->old.op], *n = &ops[p->new_.op];
-	/* Both branches, one conditional: the old condition may select the new target. */
-	if (o->branch && n->branch && (o->conditional || n->conditional))
+	/* Both branches, one conditional: Arm ARM B2.2.5 lets the old condition go with the new target, or the
+	   new condition with the old target. The writer swaps both ways, so each mix is reachable. */
+	if (o->branch && n->branch && (o->conditional || n->conditional)) {
 		label[o->taken ? p->new_.target : o->fall] = "old condition, new target";
+		label[n->taken ? p->old.target : n->fall] = "new condition, old target";
+	}
 	label[path_of(p->new_)] = "new";
 	label[path_of(p->old)] = path_of(p->old) == path_of(p->new_) ? "old/new" : "old";
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "suite.h"
+#include "verdict.h"
 
 enum pub_op {
 	P_END = 0,
@@ -27,7 +28,9 @@ enum pub_op {
 	P_PIPELINE_SYNC, /* SGI to every other core; each context-synchronises on its exception return */
 };
 
-enum pub_alias { VIA_RW, VIA_RX, VIA_NC };
+/* VIA_RX_SKEW: the RX alias of the arena's skewed window, whose VA differs from the RW alias's in
+   the VIPT index bits (src/layout.h ARENA_SKEW_*); every other alias shares VA[20:0] with RW. */
+enum pub_alias { VIA_RW, VIA_RX, VIA_NC, VIA_RX_SKEW };
 
 /* Which lines of the function a step covers. */
 enum pub_span {
@@ -35,36 +38,35 @@ enum pub_span {
 	SPAN_FIRST_LINE,    /* only the first line: a partial range */
 	SPAN_DOUBLE_STRIDE, /* every other line: a 128-byte stride on 64-byte lines */
 	SPAN_FIXED_64,      /* a fixed 64-byte stride whatever CTR_EL0 says (wasmtime's clear_cache) */
-	SPAN_CORE0_LINE,    /* core 0's own line size, used on every core */
+	SPAN_CORE0_LINE,    /* core 0's own line size (DminLine for DC, IminLine for IC), used on every core */
 };
 
 struct pub_step {
 	unsigned char op, via, span;
 };
 
-/* When running stale code (an older round's) is forbidden on this system. */
-enum stale_rule {
-	STALE_FORBIDDEN,
-	STALE_FORBIDDEN_IF_IDC,         /* the sequence lacks the clean: fine only with IDC */
-	STALE_FORBIDDEN_IF_DIC,         /* lacks a usable invalidate: fine only with DIC */
-	STALE_FORBIDDEN_IF_IDC_AND_DIC, /* lacks maintenance of some lines */
-	STALE_FORBIDDEN_IF_IDC_OR_DIC,  /* cleans after invalidating: fine if either half is unneeded */
-	STALE_FORBIDDEN_IF_PIPT,        /* invalidates through another alias: fine on a PIPT I-cache */
-	STALE_FORBIDDEN_IF_UNIFORM,     /* fine only if every core has core 0's line sizes */
-	STALE_ALLOWED,                  /* lacks a barrier or the reader's context synchronisation */
-};
-
 #define PUB_STEPS_MAX 8
+
+/* Background traffic from one spare core while the plan runs. */
+enum pub_load {
+	LOAD_NONE,
+	LOAD_NEIGHBOURS,  /* plain stores to the lines around both code slots */
+	LOAD_SAME_LINES,  /* on the code's own lines: LDXR/STXR of a word that keeps its value, then DC CVAC
+			     (the Cortex-A53 clean errata's trigger: exclusives and CMOs by another core to the
+			     same address, Linux Kconfig ARM64_ERRATUM_819472/826319/827319/824069) */
+};
 
 struct pub_plan {
 	const char *name;
 	bool write_nc; /* write the code through the Non-cacheable alias (else the RW alias) */
 	bool run_nc;   /* run it through the Non-cacheable alias (else the RX alias) */
+	bool run_skew; /* run it through the skewed RX window (src/layout.h ARENA_SKEW_VA) */
 	struct pub_step writer[PUB_STEPS_MAX], helper[PUB_STEPS_MAX], reader[PUB_STEPS_MAX];
 	bool plain_wait;      /* the reader waits with no control dependency + ISB of its own */
-	bool background_load; /* one spare core stores to the lines around the code all along */
-	enum stale_rule rule;
-	const char *waived_by; /* stale is allowed after all where an erratum for this test applies */
+	enum pub_load load; /* what one spare core does all along, if one is spare */
+	enum verdict_rule rule; /* when stale code is forbidden (src/verdict.c names each rule's source) */
+	bool ic_other_alias;    /* its IC goes through the RW alias, not the one run (RULE_IC_OTHER_ALIAS) */
+	const char *waived_by;  /* stale is allowed after all where an erratum tagged with this test applies */
 };
 
 /* The canonical same-core sequence, on the RW alias: DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB. */

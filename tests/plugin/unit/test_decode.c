@@ -25,7 +25,7 @@ static const struct sample samples[] = {
     {0xd5033b9f, "dsb ish", A64_DSB_FULL, 0},
     {0xd5033f9f, "dsb sy", A64_DSB_FULL, 0},
     {0xd503379f, "dsb nsh", A64_DSB_FULL, 0},
-    {0xd5033a9f, "dsb ishst", A64_DSB_PARTIAL, 0},
+    {0xd5033a9f, "dsb ishst", A64_DSB_ST, 0},
     {0xd5033d9f, "dsb ld", A64_DSB_PARTIAL, 0},
     {0xd503309f, "ssbb", A64_OTHER, 0},
     {0xd503349f, "pssbb", A64_OTHER, 0},

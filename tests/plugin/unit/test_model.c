@@ -35,6 +35,7 @@ static void trace(struct smc_model *m, const char *events)
 		case 'A': smc_inval_all(m, core, false); break;
 		case 'U': smc_inval_all(m, core, true); break;
 		case 'D': smc_dsb(m, core); break;
+		case 'T': smc_dsb_st(m, core); break;
 		case 'S': smc_context_sync(m, core); break;
 		default: CHECK(false, "bad trace event '%s'", ev);
 		}
@@ -96,7 +97,7 @@ static void isb_before_invalidate_completes(void)
 	case_(0, 0, "W0 C0 D0 I0 S0 D0", 0, SMC_NO_CONTEXT_SYNC);
 	case_(0, 0, "W0 C0 D0 I0 S0", 0, SMC_INVAL_NOT_COMPLETED);
 	case_(0, 0, "W0 C0 D0 I0 S0 D0 S0", 0, SMC_OK);
-	case_(1, 1, "W0 S0", 0, SMC_OK);
+	case_(1, 1, "W0 D0 S0", 0, SMC_OK);
 	case_(0, 1, "W0 C0 S0 D0", 0, SMC_NO_CONTEXT_SYNC); /* DIC: the ISB must follow the clean's completion */
 }
 
@@ -117,16 +118,27 @@ static void maintenance_before_the_write_does_not_count(void)
 	case_(0, 0, "W0 C0@B D0 I0@B D0 S0", 0, SMC_NO_CLEAN);
 }
 
+/* src/verdict.c's rules, as the checker sees them (docs/verdicts.md). */
 static void idc_and_dic_variants(void)
 {
-	case_(1, 0, "W0 I0 D0 S0", 0, SMC_OK); /* IDC: no clean needed */
-	case_(1, 0, "W0 S0", 0, SMC_NO_INVAL);
-	case_(1, 0, "W0 I0 S0", 0, SMC_INVAL_NOT_COMPLETED);
-	case_(0, 1, "W0 C0 D0 S0", 0, SMC_OK); /* DIC: no invalidate needed */
+	case_(1, 0, "W0 D0 I0 D0 S0", 0, SMC_OK);		    /* IDC1.SM.B+dsb.ish-ic.ivau-dsb.ish-isb */
+	case_(1, 0, "W0 I0 D0 S0", 0, SMC_INVAL_BEFORE_CLEAN_DONE); /* no DSB before the IC: allowed */
+	case_(1, 0, "W0 S0", 0, SMC_WRITE_NOT_COMPLETED);
+	case_(1, 0, "W0 D0 S0", 0, SMC_NO_INVAL);
+	case_(1, 0, "W0 D0 I0 S0", 0, SMC_INVAL_NOT_COMPLETED);
+	case_(1, 0, "W0 I0 D0 C0 D0 S0", 0, SMC_INVAL_BEFORE_CLEAN_DONE); /* IC before DC: allowed with IDC */
+	case_(1, 0, "W0 C0 I0 D0 S0", 0, SMC_INVAL_BEFORE_CLEAN_DONE);	  /* no DSB after DC */
+	case_(0, 1, "W0 C0 D0 S0", 0, SMC_OK);				  /* DIC: no invalidate needed */
 	case_(0, 1, "W0 S0", 0, SMC_NO_CLEAN);
 	case_(0, 1, "W0 C0 S0", 0, SMC_CLEAN_NOT_COMPLETED);
-	case_(1, 1, "W0", 0, SMC_NO_CONTEXT_SYNC);
-	case_(1, 0, "W0 C0 I0 D0 S0", 0, SMC_OK); /* IDC: the order of DC and IC does not matter */
+	case_(0, 1, "W0 I0 D0 C0 D0 S0", 0, SMC_OK); /* IC before DC: the later DC, DSB, ISB suffice */
+	case_(1, 1, "W0", 0, SMC_WRITE_NOT_COMPLETED);
+	case_(1, 1, "W0 S0", 0, SMC_WRITE_NOT_COMPLETED); /* DIC1.SM.B+isb Allowed */
+	case_(1, 1, "W0 D0 S0", 0, SMC_OK);		  /* DIC1.SM.B+dsb.ish-isb Forbidden */
+	case_(1, 1, "W0 I0 D0 S0", 0, SMC_OK);		  /* IC only: the DSB completes the write */
+	case_(1, 1, "W0 C0 I0 S1", 1, SMC_OK);		  /* no DSB, another core: DIC1.MP.RF+dmb.st+ctrlisb */
+	case_(1, 1, "W0 C0 I0 S0", 0, SMC_WRITE_NOT_COMPLETED);
+	case_(1, 0, "W0 C0 I0 S1", 1, SMC_WRITE_NOT_COMPLETED); /* IDC1.MP.RF+dmb.st+ctrlisb Allowed */
 }
 
 static void other_cores_need_their_own_context_sync(void)
