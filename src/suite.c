@@ -23,6 +23,7 @@
 #define TEST_TIMEOUT_DEFAULT_S 30
 #define RUN_TIMEOUT_DEFAULT_S  600
 #define REAP_TIMEOUT_US	       200000
+#define PROGRESS_INTERVAL_MS   2000 /* between "# progress:" lines of a long test */
 
 extern const struct test_case __testcases_start[], __testcases_end[];
 
@@ -84,6 +85,16 @@ void report_info(struct test *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	ktap_vdiag(&out, 1, fmt, ap);
 	va_end(ap);
+}
+
+static uint64_t progress_next; /* timer ticks: no progress line before this */
+
+void test_progress(uint64_t done, uint64_t total)
+{
+	if (this_core() != 0 || !deadline_passed(progress_next))
+		return;
+	progress_next = deadline_after_us(PROGRESS_INTERVAL_MS * 1000);
+	ktap_diag(&out, 1, "progress: %llu/%llu", (unsigned long long)done, (unsigned long long)total);
 }
 
 void test_skip(struct test *t, const char *reason)
@@ -340,6 +351,7 @@ static void run_protected_test(struct test *t, const struct suite_run *run)
 	uint64_t test_deadline = deadline_after_us(run->test_timeout_s * 1000000);
 	uint64_t deadline = test_deadline < run->run_deadline ? test_deadline : run->run_deadline;
 	struct fault_record f;
+	progress_next = deadline_after_us(PROGRESS_INTERVAL_MS * 1000);
 	deadline_arm(deadline);
 	bool completed = run_protected(run_test_body, t, &f);
 	irq_disable();

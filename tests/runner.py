@@ -54,6 +54,8 @@ MAX_SHOWN_LINES = 40      # diagnostic lines printed per test (junit.xml and the
 SHOWN_LINE_CHARS = 200    # a console line printed to the terminal is cut there (the log keeps it whole)
 MAX_NOISE_ECHO = 50       # console lines echoed before a 'KTAP version 1' line (boot noise, or garbage)
 BINARY_SHARE = 0.25       # a line with more unprintable characters than this is summarised, not shown
+STATUS_EVERY = 0.5        # seconds between redraws of the status line on a terminal
+HEARTBEAT_EVERY = 60.0    # seconds between "still running" lines when not on a terminal (CI logs)
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 KIND_FAIL, KIND_KNOWN_DEFECT = "fail", "known-defect"
@@ -534,7 +536,7 @@ class RunStatus:
 
 def notable_lines(lines: list[str]) -> list[str]:
     """Diagnostics ('# ...') and nested 'not ok' lines, at any indentation."""
-    return [line for line in lines if line.lstrip().startswith(("#", "not ok"))]
+    return [line for line in lines if line.lstrip().startswith(("#", "not ok")) and not PROGRESS_RE.fullmatch(line)]
 
 
 def expectation_for(expectations: list[Expectation], test: str) -> Expectation | None:
@@ -669,6 +671,56 @@ class ConfigReport:
 
 
 # --------------------------------------------------------------------------
+# Progress of a running configuration
+
+
+PROGRESS_RE = re.compile(r"\s*# progress: (\d+)/(\d+)\s*")    # the firmware's test_progress()
+SUBTEST_RE = re.compile(r"\s*# Subtest: (\S+)")
+TEST_DEADLINE_RE = re.compile(r"# deadlines: (\d+) s per test")
+
+
+@dataclass
+class Progress:
+    """Which test a configuration is running and how far along, from its console lines."""
+    config: str
+    timeout: float
+    started: float = field(default_factory=time.monotonic)
+    number: int = 0                      # the running test's number (results so far + 1)
+    test: str = ""
+    test_started: float = 0.0
+    test_timeout: float | None = None    # the firmware's per-test deadline, from its header
+    rounds: tuple[int, int] | None = None
+
+    def feed(self, line: str, report: KtapReport) -> bool:
+        """Take what a console line says; True for a progress line (kept out of echo and tail)."""
+        now = time.monotonic()
+        match = PROGRESS_RE.fullmatch(line)
+        if match:
+            self.rounds = (int(match.group(1)), int(match.group(2)))
+            return True
+        match = SUBTEST_RE.match(line) or (None if self.test_timeout else TEST_DEADLINE_RE.match(line))
+        if match and match.re is SUBTEST_RE:
+            self.number, self.test, self.test_started, self.rounds = len(report.results) + 1, match.group(1), now, None
+        elif match:
+            self.test_timeout = float(match.group(1))
+        return False
+
+    def text(self, plan: int | None, now: float | None = None) -> str:
+        """'[cfg] test 7/19 cross_core: 10247/200000 rounds (5%), 12 s of 30 s; run 40 s of 60 s'."""
+        now = time.monotonic() if now is None else now
+        parts = [f"[{self.config}]"]
+        if self.test:
+            parts.append(f"test {self.number}/{plan if plan is not None else '?'} {self.test}:")
+            if self.rounds:
+                done, total = self.rounds
+                parts.append(f"{done}/{total} rounds ({100 * done // max(total, 1)}%),")
+            limit = f" of {seconds(self.test_timeout)} s" if self.test_timeout else ""
+            parts.append(f"{now - self.test_started:.0f} s{limit};")
+        parts.append(f"run {now - self.started:.0f} s of {seconds(self.timeout)} s")
+        return " ".join(parts)
+
+
+# --------------------------------------------------------------------------
 # Output
 
 
@@ -679,6 +731,31 @@ class Printer:
     err: TextIO
     verbose: bool = False
     tag_lines: bool = True  # echoed console lines start "[config] " (not when one config runs)
+    live: bool = False      # a terminal: a status line redrawn in place (else a heartbeat line)
+    _status_shown: bool = False
+    _status_at: float = 0.0
+
+    def status(self, text: str) -> None:
+        """The running configuration's progress: redrawn in place on a terminal (at most every
+        STATUS_EVERY s), else printed as a plain line every HEARTBEAT_EVERY s."""
+        now = time.monotonic()
+        if not self._status_at:
+            self._status_at = now  # the first heartbeat comes one period after the start
+        if now - self._status_at < (STATUS_EVERY if self.live else HEARTBEAT_EVERY):
+            return
+        self._status_at = now
+        if not self.live:
+            self.line(f"{text} (still running)")
+            return
+        width = shutil.get_terminal_size().columns - 1
+        self.out.write("\r\x1b[K" + text[:width])
+        self.out.flush()
+        self._status_shown = True
+
+    def clear_status(self) -> None:
+        if self._status_shown:
+            self.out.write("\r\x1b[K")
+            self._status_shown = False
 
     def console(self, config: str, text: str) -> None:
         """One echoed console line (verbose mode), escaped and cut (shown_text)."""
@@ -686,6 +763,7 @@ class Printer:
         self.line(f"[{config}] {text}" if self.tag_lines else text)
 
     def line(self, text: str = "") -> None:
+        self.clear_status()
         print(text, file=self.out, flush=True)
 
     def error(self, text: str) -> None:
@@ -713,10 +791,12 @@ class Printer:
 class ConsoleSession:
     """Parses one configuration's console as it arrives and prints progress."""
 
-    def __init__(self, config: str, expectations: list[Expectation], printer: Printer) -> None:
+    def __init__(self, config: str, expectations: list[Expectation], printer: Printer,
+                 timeout: float = 0.0) -> None:
         self.config = config
         self.expectations = expectations
         self.printer = printer
+        self.progress = Progress(config, timeout)
         self.parser = KtapParser()
         self.splitter = LineSplitter()
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
@@ -745,7 +825,14 @@ class ConsoleSession:
             self.parser.feed_cut(line)
         return self.parser.finish()
 
+    def tick(self) -> None:
+        """Called while the configuration runs, output or not: the status line."""
+        self.printer.status(self.progress.text(self.parser.report.plan))
+
     def _line(self, line: str) -> None:
+        if self.progress.feed(line, self.parser.report):
+            self.parser.feed(line)  # a progress line: in the log and the test's body, never echoed
+            return
         if self.printer.verbose and self._echo_allowed():
             self.printer.console(self.config, line)
         if line.strip():
@@ -824,9 +911,12 @@ def _pump(fd: int, chunks: queue.Queue) -> None:
         chunks.put(None)
 
 
-def _drain(chunks: queue.Queue, on_output: Callable[[bytes], None], deadline: float) -> bool:
-    """Deliver output until end of file (True) or the deadline (False)."""
+def _drain(chunks: queue.Queue, on_output: Callable[[bytes], None], deadline: float,
+           on_tick: Callable[[], None] | None = None) -> bool:
+    """Deliver output until end of file (True) or the deadline (False); on_tick every pass."""
     while True:
+        if on_tick:
+            on_tick()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
@@ -858,7 +948,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def run_process(argv: list[str], timeout: float, on_output: Callable[[bytes], None],
-                env: dict[str, str] | None = None) -> ProcessRun:
+                env: dict[str, str] | None = None, on_tick: Callable[[], None] | None = None) -> ProcessRun:
     """Run argv with a wall-clock deadline, passing its output (stdout+stderr) as it arrives."""
     start = time.monotonic()
     try:
@@ -872,7 +962,7 @@ def run_process(argv: list[str], timeout: float, on_output: Callable[[bytes], No
     deadline = start + timeout
     timed_out = False
     try:
-        eof = _drain(chunks, on_output, deadline)
+        eof = _drain(chunks, on_output, deadline, on_tick)
         if eof:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         timed_out = not eof
@@ -992,13 +1082,13 @@ def run_job(job: Job, out_dir: Path, expectations: list[Expectation], printer: P
     command = shlex.join(job.argv)
     printer.line(f"== {name}: {command}")
     mine = [e for e in expectations if e.applies_to(name)]
-    session = ConsoleSession(name, mine, printer)
+    session = ConsoleSession(name, mine, printer, job.timeout)
     with open(out_dir / f"{name}.log", "wb") as log:
         def on_output(data: bytes) -> None:
             log.write(data)
             log.flush()
             session.feed(data)
-        proc = run_process(job.argv, job.timeout, on_output, job.env)
+        proc = run_process(job.argv, job.timeout, on_output, job.env, session.tick)
     report = session.close()
     if proc.timed_out:
         printer.line(f"[{name}] TIMEOUT after {seconds(job.timeout)} s")
@@ -1146,7 +1236,8 @@ def main(argv: list[str] | None = None) -> int:
     args, status = parse_args_or_status(build_parser(), argv)
     if args is None:
         return status
-    printer = Printer(sys.stdout, sys.stderr, args.verbose)
+    printer = Printer(sys.stdout, sys.stderr, args.verbose,
+                      live=sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb")
     try:
         return run(args, printer, dict(os.environ))
     except UsageError as exc:

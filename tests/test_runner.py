@@ -190,6 +190,39 @@ class ShownTextTests(unittest.TestCase):
         self.assertTrue(text.startswith("x" * runner.SHOWN_LINE_CHARS + "... (300 more characters"))
 
 
+class ProgressTests(unittest.TestCase):
+    def test_progress_text(self):
+        progress = runner.Progress("a72", 60.0)
+        report = runner.KtapReport(results=[runner.TestResult(1, "x", True)])
+        for line in ("# deadlines: 30 s per test, 600 s for the run", "    # Subtest: cross_core"):
+            self.assertFalse(progress.feed(line, report))
+        self.assertTrue(progress.feed("    # progress: 50/200", report))
+        progress.started, progress.test_started = 100.0, 108.0
+        self.assertEqual(progress.text(19, now=120.0),
+                         "[a72] test 2/19 cross_core: 50/200 rounds (25%), 12 s of 30 s; run 20 s of 60 s")
+        self.assertFalse(progress.feed("    # Subtest: same_core", report))
+        self.assertEqual(progress.rounds, None)  # a new test starts without rounds
+        self.assertEqual(runner.Progress("b", 5.0, started=0.0).text(None, now=2.0), "[b] run 2 s of 5 s")
+
+    def test_status_line_on_a_terminal(self):
+        out = io.StringIO()
+        printer = runner.Printer(out, io.StringIO(), live=True)
+        with mock.patch.object(runner, "STATUS_EVERY", 0.0):
+            printer.status("[a] test 1/2 x")
+            printer.line("ok 1 x")
+        self.assertEqual(out.getvalue(), "\r\x1b[K[a] test 1/2 x\r\x1b[Kok 1 x\n")
+
+    def test_heartbeat_when_not_a_terminal(self):
+        out = io.StringIO()
+        printer = runner.Printer(out, io.StringIO())
+        printer.status("[a] run 1 s of 60 s")
+        self.assertEqual(out.getvalue(), "")  # quiet for the first HEARTBEAT_EVERY seconds
+        with mock.patch.object(runner, "HEARTBEAT_EVERY", 0.0):
+            printer.status("[a] run 61 s of 60 s")
+        self.assertEqual(out.getvalue(), "[a] run 61 s of 60 s (still running)\n")
+        self.assertNotIn("\x1b", out.getvalue())
+
+
 class ExpectationTests(unittest.TestCase):
     def judge(self, line: str, *expectations: runner.Expectation) -> runner.Outcome:
         result = runner.parse_result_line(line)
@@ -609,6 +642,15 @@ class MainTests(unittest.TestCase):
         self.assertNotIn(f"noise {runner.MAX_NOISE_ECHO}\n", out)
         self.assertIn("only in the log", out)
         self.assertIn("ok 1 a", out)  # echo resumes with the KTAP output
+
+    def test_progress_lines_are_not_echoed(self):
+        cmd = self.script_command("p.py", r"""
+            print("KTAP version 1\n1..1\n    # Subtest: a\n    # progress: 1/4\n    # progress: 3/4\nok 1 a")
+        """)
+        code, out, _ = self.run_configs(f"name=p command={cmd}\n", "--verbose")
+        self.assertEqual(code, 0, out)
+        self.assertNotIn("progress", out)
+        self.assertIn(b"# progress: 3/4", (self.out / "p.log").read_bytes())
 
     def test_help(self):
         code, out, _ = self.main("--help")

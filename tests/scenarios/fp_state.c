@@ -118,6 +118,7 @@ static void fp_state_run(struct test *t)
 	arm_tick();
 	irq_enable();
 	for (uint64_t i = 0; i < t->iterations; i++) {
+		test_progress(i, t->iterations);
 		round_number = (unsigned)i;
 		print_round(r->expected, sizeof(r->expected), r, round_number);
 		uint64_t mask = fp_guarded_call(library_round, r, test_random(t));

@@ -224,6 +224,7 @@ static void core_body(void *arg)
 		return;
 	}
 	for (uint64_t round = 1; round <= r->rounds; round++) {
+		test_progress(round - 1, r->rounds); /* core 0's role prints it */
 		unsigned slot = (unsigned)(round % 2);
 		if (c->role == ROLE_HELPER) {
 			if (!wait_round(r, &r->to_helper, round, false))
