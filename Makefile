@@ -30,6 +30,7 @@ ifeq ($(filter picolibc newlib,$(LIBC)),)
 $(error LIBC=$(LIBC): use picolibc or newlib)
 endif
 include libc/newlib/newlib.mk
+.DEFAULT_GOAL := all  # not newlib.mk's first rule
 
 # CHECKED=1: an address mark before every DC/IC (src/icache.h) for the QEMU checker, in its own build dir.
 CHECKED ?=
