@@ -5,6 +5,7 @@
 #   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
+#   make qemu-defects [QEMU_VERSION=10 | QEMU=path]  QEMU's known MTTCG defects: present/absent (docs/qemu-defects.md)
 #   make debug  boot CONFIG under QEMU's gdb stub, stopped at the entry point; prints the gdb command
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test),
@@ -80,7 +81,7 @@ HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
 .PHONY: all build run test unit-tests runner-tests deps clean format help bench flash pi-boards \
-	qemu10 qemu10-if-available print-qemu newlib-image debug
+	qemu10 qemu10-if-available print-qemu qemu-defects newlib-image debug
 
 all: build
 
@@ -88,7 +89,7 @@ all: build
 include tests/litmus/litmus.mk
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '2,12p' Makefile
 
 # QEMU 10.0, unpacked from Debian's bookworm-backports into the project (the system's QEMU and apt
 # configuration are left alone; tests/qemu_stage.py). Cached: staged once, then reused.
@@ -106,6 +107,12 @@ print-qemu:
 	       || { echo "selfmod: qemu-system-aarch64 (7.2) not found: make deps installs it" >&2; exit 1; } ;; \
 	  *) echo "selfmod: QEMU_VERSION=$(QEMU_VERSION): use 7.2 (the system's) or 10 (staged)" >&2; exit 2 ;; \
 	esac
+
+# The minimal reproducers of QEMU's multi-threaded TCG defects against $(QEMU) (default: the system's
+# 7.2, or the staged one with QEMU_VERSION=10). Exits 0 whether they are present or not.
+qemu-defects: build
+	@q='$(QEMU)'; if [ -z "$$q" ]; then q=$$($(MAKE) --no-print-directory -s print-qemu QEMU_VERSION=$(QEMU_VERSION)) || exit 2; fi; \
+	$(PYTHON) tests/qemu_defects.py --image $(IMAGE) --qemu "$$q"
 
 build: $(IMAGE)
 

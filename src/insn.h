@@ -23,6 +23,19 @@ static inline void insn_write_return(uint32_t *where, uint16_t value)
 typedef uint32_t (*code_fn)(void);
 
 /*
+ * Store one instruction with a single 32-bit STR, single-copy atomic (Arm ARM B2.2.1): every patch of
+ * code that another core may be running at that moment must use it. A plain C store through an arena
+ * pointer compiles to four STRB here (-mstrict-align, and the arena is a byte array): a core running
+ * the site then legitimately fetches a mix of old and new bytes, an instruction that is neither (for
+ * B<->NOP, 0x1400201f: a branch 32 KiB away). Arm ARM B2.2.5's "old or new" guarantee is about one
+ * modification of the instruction, not four.
+ */
+static inline void insn_store(volatile uint32_t *where, uint32_t insn)
+{
+	__asm__ volatile("str %w1, %0" : "=Q"(*where) : "r"(insn) : "memory");
+}
+
+/*
  * Encodings for generated code (scenarios wx_flip, concurrent_modification, publish_by_pointer,
  * trampoline). Arm ARM (DDI 0487) C6.2, the A64 base instruction of the same name; C4.1 for the
  * encoding classes. Branch offsets are in bytes from the branch itself, multiples of 4.

@@ -562,6 +562,11 @@ def judge(result: TestResult, expectations: list[Expectation]) -> Outcome:
     if expected and expected.kind == KIND_KNOWN_DEFECT and not result.ok:
         text = f"KNOWN DEFECT: {name}: {expected.reason}"
         return Outcome(name, SKIPPED, text, body, text, result)
+    if expected and expected.kind == KIND_KNOWN_DEFECT:
+        # Said, never failed: these defects are races that a run may miss (docs/qemu-defects.md);
+        # make qemu-defects measures whether a QEMU still has them.
+        text = f"ok {name}: known defect not seen in this run: {expected.reason}"
+        return Outcome(name, PASSED, text, body, text, result)
     if result.ok:
         return Outcome(name, PASSED, "", body, "", result)
     return Outcome(name, FAILED, result.line.strip(), body, "", result)
@@ -776,7 +781,8 @@ class Printer:
             lines = [] if self.verbose else outcome.details
         elif outcome.label:
             self.line(f"[{config}] {outcome.label}")
-            lines = [] if self.verbose else notable_lines(outcome.details)
+            quiet = self.verbose or outcome.status == PASSED  # a known defect not seen: the label says it
+            lines = [] if quiet else notable_lines(outcome.details)
         else:
             if not self.verbose:  # verbose mode already echoed the line
                 self.line(f"[{config}] {outcome.result.line.strip()}")

@@ -270,12 +270,13 @@ static bool wait_progress(unsigned n, uint64_t *since)
 	return true;
 }
 
-/* The patch: STR; DC CVAU (written alias); DSB ISH; IC IVAU (executing alias); DSB ISH. */
+/* The patch: STR (a single 32-bit store, insn_store); DC CVAU (written alias); DSB ISH; IC IVAU (executing alias); DSB
+ * ISH. */
 static void patch_site(uint32_t insn)
 {
 	struct cache_lines l = icache_configuration();
 	volatile uint32_t *site = arena_rw(LOOP_OFFSET + I_SITE * 4);
-	*site = insn;
+	insn_store(site, insn); /* one STR: four STRB would pass through encodings neither old nor new */
 	dc_clean_lines(ICACHE_CLEAN_POU, (uintptr_t)site & ~(uintptr_t)(l.dline - 1), 1, l.dline);
 	dsb_ish();
 	ic_invalidate_lines(arena_rx(LOOP_OFFSET + I_SITE * 4) & ~(uintptr_t)(l.iline - 1), 1, l.iline);

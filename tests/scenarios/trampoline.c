@@ -78,7 +78,7 @@ static void patch_trampoline(uintptr_t target)
 {
 	struct cache_lines l = icache_configuration();
 	volatile uint32_t *t = arena_rw(TRAMP_OFFSET);
-	*t = insn_b((int64_t)target - (int64_t)tramp_rx());
+	insn_store(t, insn_b((int64_t)target - (int64_t)tramp_rx())); /* one STR: the consumer may be running T */
 	dc_clean_lines(ICACHE_CLEAN_POU, (uintptr_t)t & ~(uintptr_t)(l.dline - 1), 1, l.dline);
 	dsb_ish();
 	ic_invalidate_lines(tramp_rx() & ~(uintptr_t)(l.iline - 1), 1, l.iline);
