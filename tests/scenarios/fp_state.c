@@ -25,6 +25,7 @@
 #define TICK_SPREAD_US	     16
 #define FP_FILL		     0xff00ff00ff00ff00ULL
 #define MIN_TICKS_IN_LIBRARY 10
+#define EXTRA_ROUNDS_MS	     5000 /* more rounds, until enough interrupts landed inside the library */
 
 uint64_t fp_guarded_call(void (*fn)(void *), void *arg, uint64_t seed);
 void fp_clobber(void);
@@ -38,6 +39,7 @@ struct fp_round {
 static struct fp_round round_data;
 static volatile bool in_library;
 static volatile unsigned ticks, ticks_in_library;
+static volatile uint64_t last_outside_elr; /* where the last interrupt outside the library landed */
 static uint64_t outer_deadline, tick_seed;
 static unsigned tick_core;
 static bool lose_state;
@@ -60,6 +62,8 @@ static void on_tick(struct exception_frame *frame, unsigned irq)
 	ticks++;
 	if (in_library)
 		ticks_in_library++;
+	else
+		last_outside_elr = frame->elr;
 	fp_clobber();
 	if (lose_state) {
 		struct fp_state *s = exception_fp_state(frame);
@@ -117,9 +121,16 @@ static void fp_state_run(struct test *t)
 	previous_timer_handler = irq_register(BOARD_IRQ_TIMER, on_tick);
 	arm_tick();
 	irq_enable();
-	for (uint64_t i = 0; i < t->iterations; i++) {
-		test_progress(i, t->iterations);
-		round_number = (unsigned)i;
+	/* At least the iterations; then, on a loaded host where the timer's interrupts keep landing
+	   outside the library, more rounds for up to EXTRA_ROUNDS_MS. */
+	uint64_t rounds, extra_end = 0;
+	for (rounds = 0; rounds < t->iterations || ticks_in_library < MIN_TICKS_IN_LIBRARY; rounds++) {
+		if (rounds == t->iterations)
+			extra_end = deadline_after_us(EXTRA_ROUNDS_MS * 1000);
+		if (extra_end && deadline_passed(extra_end))
+			break;
+		test_progress(rounds, t->iterations);
+		round_number = (unsigned)rounds;
 		print_round(r->expected, sizeof(r->expected), r, round_number);
 		uint64_t mask = fp_guarded_call(library_round, r, test_random(t));
 		lost_rounds += mask != 0;
@@ -133,16 +144,18 @@ static void fp_state_run(struct test *t)
 	irq_register(BOARD_IRQ_TIMER, previous_timer_handler);
 	irq_enable();
 
-	report(t, ticks_in_library >= MIN_TICKS_IN_LIBRARY,
-	       "interrupts taken while the C library ran: %u of %u (at least %u needed)", ticks_in_library, ticks,
-	       MIN_TICKS_IN_LIBRARY);
+	if (!report(t, ticks_in_library >= MIN_TICKS_IN_LIBRARY,
+		    "interrupts taken while the C library ran: %u of %u (at least %u needed)", ticks_in_library, ticks,
+		    MIN_TICKS_IN_LIBRARY))
+		report_info(t, "the last interrupt outside the library was taken at ELR=0x%llx",
+			    (unsigned long long)last_outside_elr);
 	if (!report(t, lost_rounds == 0, "d8-d15 and FPCR, live across the interrupts, come back intact (%llu rounds)",
-		    (unsigned long long)t->iterations))
+		    (unsigned long long)rounds))
 		report_info(t, "lost in %u rounds; changed: mask 0x%llx (bit i: d(8+i), bit 8: FPCR)", lost_rounds,
 			    (unsigned long long)lost_mask);
 	report(t, r->bad_fills == 0 && r->bad_copies == 0 && r->bad_prints == 0,
 	       "the library's results in %llu rounds: %u memset, %u memcpy, %u snprintf wrong",
-	       (unsigned long long)t->iterations, r->bad_fills, r->bad_copies, r->bad_prints);
+	       (unsigned long long)rounds, r->bad_fills, r->bad_copies, r->bad_prints);
 }
 
 TEST_CASE(170, fp_state_case, .name = "fp_state", .group = "selftest",
