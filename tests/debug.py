@@ -22,6 +22,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -153,7 +154,7 @@ def run_check(args: argparse.Namespace, config: runner.Config, environ: dict[str
             status = None
     finally:
         if qemu.poll() is None:
-            os.killpg(qemu.pid, 9)
+            os.killpg(qemu.pid, signal.SIGKILL)
             qemu.wait()
     reader.join(timeout=2)
     return report(out, status, b"".join(console).decode("utf-8", "replace"), config.smp)

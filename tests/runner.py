@@ -698,15 +698,13 @@ class Progress:
 
     def feed(self, line: str, report: KtapReport) -> bool:
         """Take what a console line says; True for a progress line (kept out of echo and tail)."""
-        now = time.monotonic()
-        match = PROGRESS_RE.fullmatch(line)
-        if match:
+        if match := PROGRESS_RE.fullmatch(line):
             self.rounds = (int(match.group(1)), int(match.group(2)))
             return True
-        match = SUBTEST_RE.match(line) or (None if self.test_timeout else TEST_DEADLINE_RE.match(line))
-        if match and match.re is SUBTEST_RE:
-            self.number, self.test, self.test_started, self.rounds = len(report.results) + 1, match.group(1), now, None
-        elif match:
+        if match := SUBTEST_RE.match(line):
+            self.number, self.test = len(report.results) + 1, match.group(1)
+            self.test_started, self.rounds = time.monotonic(), None
+        elif self.test_timeout is None and (match := TEST_DEADLINE_RE.match(line)):
             self.test_timeout = float(match.group(1))
         return False
 
