@@ -2,6 +2,7 @@
 #   make run    install what is missing, build, boot the suite in QEMU, print the results
 #   make test   every check: host unit tests, runner tests, the suite on every QEMU configuration
 #   make litmus LITMUS="x.litmus dir @list"  herd litmus tests built into an image and run
+#   make check-routine ROUTINE=file.S   judge a JIT's cache-maintenance routine under the checker
 #   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
@@ -89,7 +90,7 @@ all: build
 include tests/litmus/litmus.mk
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,13p' Makefile
 
 # QEMU 10.0, unpacked from Debian's bookworm-backports into the project (the system's QEMU and apt
 # configuration are left alone; tests/qemu_stage.py). Cached: staged once, then reused.
@@ -178,9 +179,14 @@ pi-boards:
 
 # make flash PORT=/dev/ttyUSB0: send a Pi image to the serial chainloader, stream the run.
 FLASH_BOARD ?= rpi4
+# With ROUTINE=file: the image with that routine in place of icache_sync_range (make check-routine).
 flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
-	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
+	@img=build/$(FLASH_BOARD)/kernel8.img; \
+	if [ -n '$(ROUTINE)' ]; then \
+	  img=$$($(PYTHON) tests/check_routine.py --build-only --board $(FLASH_BOARD) $(ROUTINE)) || exit 2; fi; \
+	echo "$(PYTHON) tests/flash.py --port '$(PORT)' --image $$img"; \
+	$(PYTHON) tests/flash.py --port '$(PORT)' --image $$img
 
 # The newlib build of the virt image that make test boots (configs newlib-*).
 newlib-image:
@@ -219,6 +225,7 @@ clean:
 	rm -rf build
 
 include tests/plugin/plugin.mk
+include tests/routine/routine.mk
 
 -include $(FW_OBJS:.o=.d)
 # Board-specific products (the Pi boards: device tree, SD-card folder, chainloader).

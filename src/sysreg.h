@@ -66,6 +66,10 @@
 /* ID_AA64MMFR0_EL1 (D17.2.64): PARange [3:0]. */
 #define ID_AA64MMFR0_PARANGE_MASK UL(0xf)
 
+/* ID_AA64MMFR2_EL1 (D17.2.66): AT [35:32], nonzero = FEAT_LSE2 (unaligned single-copy atomicity and the
+   relaxed alignment checks of exclusive, atomic and ordered accesses within 16 bytes). */
+#define ID_AA64MMFR2_AT(mmfr2) (((mmfr2) >> 32) & 0xf)
+
 /* Stage 1 VMSAv8-64 descriptors, 4 KiB granule (D8.3). */
 #define PTE_VALID	BIT(0)
 #define PTE_TABLE	BIT(1) /* at levels 0-2: next-level table; at level 3: page */
