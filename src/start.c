@@ -1,9 +1,7 @@
 /*
  * Core 0's path from boot/entry.S to the suite, and the per-core runtime
- * (picolibc TLS, WFE event stream) every core sets up once its MMU is on.
+ * (the C library's TLS and state) every core sets up once its MMU is on.
  */
-#include <picolibc.h>
-#include <picotls.h>
 #include <stdio.h>
 
 #include "board.h"
@@ -13,25 +11,20 @@
 #include "deadline.h"
 #include "fdt.h"
 #include "icache.h"
+#include "libc_glue.h"
 #include "mmu.h"
 #include "pipeline_sync.h"
 #include "start.h"
 
-#define TLS_BLOCK_SIZE		   512
 #define SECONDARY_START_TIMEOUT_US 2000000
 
-static uint8_t tls_blocks[MAX_CORES][TLS_BLOCK_SIZE] __attribute__((aligned(64)));
 static struct fdt boot_fdt;
 static unsigned entry_el;
 static const char *irq_problem;
 
 void core_runtime_init(unsigned idx)
 {
-	/* picolibc keeps errno and stdio state in TLS: each core has its own block. */
-	if (_tls_size() + 16 > TLS_BLOCK_SIZE)
-		board_exit(3);
-	_init_tls(tls_blocks[idx]);
-	_set_tls(tls_blocks[idx]);
+	libc_core_init(idx);
 }
 
 const struct fdt *boot_dtb(void)

@@ -52,4 +52,6 @@ void test_crc32_values(const struct check_env *env);
 void test_spintable_from_dtb(const struct check_env *env);
 void test_spintable_fallback(const struct check_env *env);
 
+void test_fnmatch_patterns(const struct check_env *env);
+
 #endif
