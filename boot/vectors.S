@@ -3,16 +3,23 @@
  * this core's SP_EL1 stack, saves a struct exception_frame and calls
  * exception_dispatch(frame, kind), which may edit the frame (ELR, SP_EL0,
  * registers) to resume elsewhere: that is how a faulting test is recovered.
+ * Above the frame it saves the FP/SIMD registers, FPCR and FPSR (struct fp_state): the firmware's own
+ * code is built -mgeneral-regs-only, but the C library's is not (printf, memcpy), and a handler may
+ * call it while the interrupted code had FP/SIMD state live. (tests/scenarios/fp_state.c checks it.)
  */
 #include "asm.h"
-#include "asm_offsets.h"
+
+#include "asm_offsets.h"	/* FRAME_*: struct exception_frame, checked in exceptions.c */
+#define FP_FRAME_SIZE (32 * 16 + 16)	/* q0-q31, FPCR, FPSR */
+#define FP_FRAME_FPCR (32 * 16)
+#define FULL_FRAME_SIZE (FRAME_SIZE + FP_FRAME_SIZE)
 
 /* kind = source * 4 + type; source: 0 current EL SP0, 1 current EL SPx, 2 lower EL A64, 3 lower EL A32;
    type: 0 sync, 1 IRQ, 2 FIQ, 3 SError. */
 .macro vector_entry kind
 	.balign	0x80
-	sub	sp, sp, #FRAME_SIZE
-	stp	x0, x1, [sp, #FRAME_X(0)]
+	sub	sp, sp, #FULL_FRAME_SIZE
+	stp	x0, x1, [sp]
 	mov	x0, #\kind
 	b	exception_common
 .endm
@@ -26,20 +33,20 @@ exception_vectors:
 	.endr
 
 exception_common:
-	stp	x2, x3, [sp, #FRAME_X(2)]
-	stp	x4, x5, [sp, #FRAME_X(4)]
-	stp	x6, x7, [sp, #FRAME_X(6)]
-	stp	x8, x9, [sp, #FRAME_X(8)]
-	stp	x10, x11, [sp, #FRAME_X(10)]
-	stp	x12, x13, [sp, #FRAME_X(12)]
-	stp	x14, x15, [sp, #FRAME_X(14)]
-	stp	x16, x17, [sp, #FRAME_X(16)]
-	stp	x18, x19, [sp, #FRAME_X(18)]
-	stp	x20, x21, [sp, #FRAME_X(20)]
-	stp	x22, x23, [sp, #FRAME_X(22)]
-	stp	x24, x25, [sp, #FRAME_X(24)]
-	stp	x26, x27, [sp, #FRAME_X(26)]
-	stp	x28, x29, [sp, #FRAME_X(28)]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
 	mrs	x1, sp_el0
 	stp	x30, x1, [sp, #FRAME_X30]
 	mrs	x1, elr_el1
@@ -48,28 +55,70 @@ exception_common:
 	mrs	x1, esr_el1
 	mrs	x2, far_el1
 	stp	x1, x2, [sp, #FRAME_ESR]
+	add	x2, sp, #FRAME_SIZE
+	stp	q0, q1, [x2, #0]
+	stp	q2, q3, [x2, #32]
+	stp	q4, q5, [x2, #64]
+	stp	q6, q7, [x2, #96]
+	stp	q8, q9, [x2, #128]
+	stp	q10, q11, [x2, #160]
+	stp	q12, q13, [x2, #192]
+	stp	q14, q15, [x2, #224]
+	stp	q16, q17, [x2, #256]
+	stp	q18, q19, [x2, #288]
+	stp	q20, q21, [x2, #320]
+	stp	q22, q23, [x2, #352]
+	stp	q24, q25, [x2, #384]
+	stp	q26, q27, [x2, #416]
+	stp	q28, q29, [x2, #448]
+	stp	q30, q31, [x2, #480]
+	mrs	x3, fpcr
+	mrs	x4, fpsr
+	str	x3, [x2, #FP_FRAME_FPCR]
+	str	x4, [x2, #FP_FRAME_FPCR + 8]
 	mov	x1, x0
 	mov	x0, sp
 	bl	exception_dispatch
+	add	x2, sp, #FRAME_SIZE
+	ldp	q0, q1, [x2, #0]
+	ldp	q2, q3, [x2, #32]
+	ldp	q4, q5, [x2, #64]
+	ldp	q6, q7, [x2, #96]
+	ldp	q8, q9, [x2, #128]
+	ldp	q10, q11, [x2, #160]
+	ldp	q12, q13, [x2, #192]
+	ldp	q14, q15, [x2, #224]
+	ldp	q16, q17, [x2, #256]
+	ldp	q18, q19, [x2, #288]
+	ldp	q20, q21, [x2, #320]
+	ldp	q22, q23, [x2, #352]
+	ldp	q24, q25, [x2, #384]
+	ldp	q26, q27, [x2, #416]
+	ldp	q28, q29, [x2, #448]
+	ldp	q30, q31, [x2, #480]
+	ldr	x3, [x2, #FP_FRAME_FPCR]
+	ldr	x4, [x2, #FP_FRAME_FPCR + 8]
+	msr	fpcr, x3
+	msr	fpsr, x4
 	ldp	x1, x2, [sp, #FRAME_ELR]
 	msr	elr_el1, x1
 	msr	spsr_el1, x2
 	ldp	x30, x1, [sp, #FRAME_X30]
 	msr	sp_el0, x1
-	ldp	x0, x1, [sp, #FRAME_X(0)]
-	ldp	x2, x3, [sp, #FRAME_X(2)]
-	ldp	x4, x5, [sp, #FRAME_X(4)]
-	ldp	x6, x7, [sp, #FRAME_X(6)]
-	ldp	x8, x9, [sp, #FRAME_X(8)]
-	ldp	x10, x11, [sp, #FRAME_X(10)]
-	ldp	x12, x13, [sp, #FRAME_X(12)]
-	ldp	x14, x15, [sp, #FRAME_X(14)]
-	ldp	x16, x17, [sp, #FRAME_X(16)]
-	ldp	x18, x19, [sp, #FRAME_X(18)]
-	ldp	x20, x21, [sp, #FRAME_X(20)]
-	ldp	x22, x23, [sp, #FRAME_X(22)]
-	ldp	x24, x25, [sp, #FRAME_X(24)]
-	ldp	x26, x27, [sp, #FRAME_X(26)]
-	ldp	x28, x29, [sp, #FRAME_X(28)]
-	add	sp, sp, #FRAME_SIZE
+	ldp	x0, x1, [sp]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	add	sp, sp, #FULL_FRAME_SIZE
 	eret

@@ -9,7 +9,8 @@ defects into prominent skips. The last line printed is always
 (2 for usage errors).
 
 Independent configurations run in parallel (-j, default: the number of CPUs); every progress line
-names its configuration, and each test's lines come out together.
+names its configuration, and each test's lines come out together. Multi-threaded TCG and alone=yes
+configurations run by themselves.
 
 The work is done by the package tests/runnerlib: config (configs.txt, expectations.txt), ktap (the
 parser), qemu (command lines, child processes, a configuration's run) and report (verdicts, progress,
@@ -175,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     args, status = parse_args_or_status(build_parser(), argv)
     if args is None:
         return status
-    printer = Printer(sys.stdout, sys.stderr, args.verbose)
+    printer = Printer(sys.stdout, sys.stderr, args.verbose,
+                      live=sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb")
     try:
         return run(args, printer, dict(os.environ))
     except UsageError as exc:

@@ -202,4 +202,10 @@
 #define ICC_IGRPEN1_ENABLE BIT(0)
 #define ICC_IAR_INTID_MASK 0xffffff
 
+/* FPCR (C5.2.8): the controls tests/scenarios/fp_state_regs.S sets to values the default never has. */
+#define FPCR_RMODE_ZERO (UL(3) << 22) /* round towards zero */
+#define FPCR_RMODE_PINF (UL(1) << 22) /* round towards plus infinity */
+#define FPCR_FZ		BIT(24)	      /* flush denormals to zero */
+#define FPCR_DN		BIT(25)	      /* default NaN */
+
 #endif

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "board.h"
-#include "core_tls.h"
+#include "libc_glue.h"
 #include "deadline.h"
 #include "sysreg.h"
 #include "timer.h"
@@ -115,7 +115,7 @@ static void __attribute__((noreturn)) idle_loop(struct core *c)
 void secondary_start(unsigned idx)
 {
 	struct core *c = &cores[idx];
-	core_tls_init(idx);
+	libc_core_init(idx);
 	deadline_init_this_core();
 	cpu_id_read(&c->id);
 	enum core_state starting = CORE_STARTING;

@@ -2,6 +2,8 @@
 #ifndef SELFMOD_START_H
 #define SELFMOD_START_H
 
+#include <stdint.h>
+
 #include "fdt.h"
 
 /* What core 0's start-up found, handed to suite_main. */
@@ -13,6 +15,8 @@ struct boot_info {
 
 /* From boot/entry.S: x0 = DTB, w1 = the EL the image was entered at. */
 void primary_start(const void *dtb, unsigned el) __attribute__((noreturn));
+/* Core 0 from boot/entry.S when the image runs at another address than it was linked for. */
+void wrong_load_address(uint64_t run, uint64_t link) __attribute__((noreturn));
 /* The program start-up hands over to once every core is up, as crt0 calls main (the suite:
    src/harness/suite.c). Returns the exit status. */
 int suite_main(const struct boot_info *boot);

@@ -25,6 +25,11 @@ MAX_LINE_BYTES = 65536    # a longer line without newline is cut into pieces
 MAX_BODY_LINES = 2000     # lines kept per test (the raw log keeps everything)
 TAIL_LINES = 20           # last console lines shown when a run ends early
 MAX_SHOWN_LINES = 40      # diagnostic lines printed per test (junit.xml and the log have all)
+SHOWN_LINE_CHARS = 200    # a console line printed to the terminal is cut there (the log keeps it whole)
+MAX_NOISE_ECHO = 50       # console lines echoed before a 'KTAP version 1' line (boot noise, or garbage)
+BINARY_SHARE = 0.25       # a line with more unprintable characters than this is summarised, not shown
+STATUS_EVERY = 0.5        # seconds between redraws of the status line on a terminal
+HEARTBEAT_EVERY = 60.0    # seconds between "still running" lines when not on a terminal (CI logs)
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 KIND_FAIL, KIND_KNOWN_DEFECT = "fail", "known-defect"

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .common import MAX_BODY_LINES, MAX_LINE_BYTES
+from .common import BINARY_SHARE, MAX_BODY_LINES, MAX_LINE_BYTES, SHOWN_LINE_CHARS
 
 # --------------------------------------------------------------------------
 # Console lines and KTAP
@@ -40,6 +40,28 @@ def split_lines(data: bytes) -> list[str]:
     """All lines of a complete capture, including a final partial line."""
     splitter = LineSplitter()
     return splitter.feed(data) + splitter.flush()
+
+
+# Console text on the terminal: the raw bytes go to the log; what is printed is escaped, cut and
+# capped so that a console producing garbage cannot drive the terminal or flood it.
+UNPRINTABLE_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ufffd]")
+
+
+def escape_unprintable(text: str) -> str:
+    """Control characters (but tab) as \\xNN, undecodable bytes (U+FFFD) as \\ufffd."""
+    return UNPRINTABLE_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() != "\ufffd" else "\\ufffd",
+                              text)
+
+
+def shown_text(line: str, limit: int = SHOWN_LINE_CHARS) -> str:
+    """A console line made safe to print: mostly-binary lines summarised, the rest escaped and cut."""
+    bad = len(UNPRINTABLE_RE.findall(line))
+    if line and bad > BINARY_SHARE * len(line):
+        return f"<{len(line)} characters of binary output, {bad} unprintable: see the log>"
+    text = escape_unprintable(line)
+    if len(text) > limit:
+        return f"{text[:limit]}... ({len(text) - limit} more characters in the log)"
+    return text
 
 
 VERSION_RE = re.compile(r"(KTAP version 1|TAP version 1[34])\s*")
@@ -131,7 +153,7 @@ class KtapParser:
         """The console's last line, cut off before its newline: kept, never taken as a result
         ("ok 1 " cut from "ok 1 same_core" is no pass)."""
         if line.strip():
-            self.report.warnings.append(f"console ended in the middle of a line: {line.strip()!r}")
+            self.report.warnings.append(f"console ended in the middle of a line: '{shown_text(line.strip())}'")
             self._keep(line)
 
     def finish(self) -> KtapReport:

@@ -44,9 +44,12 @@ def _pump(fd: int, chunks: queue.Queue) -> None:
         chunks.put(None)
 
 
-def _drain(chunks: queue.Queue, on_output: Callable[[bytes], None], deadline: float) -> bool:
-    """Deliver output until end of file (True) or the deadline (False)."""
+def _drain(chunks: queue.Queue, on_output: Callable[[bytes], None], deadline: float,
+           on_tick: Callable[[], None] | None = None) -> bool:
+    """Deliver output until end of file (True) or the deadline (False); on_tick every pass."""
     while True:
+        if on_tick:
+            on_tick()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
@@ -78,7 +81,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def run_process(argv: list[str], timeout: float, on_output: Callable[[bytes], None],
-                env: dict[str, str] | None = None) -> ProcessRun:
+                env: dict[str, str] | None = None, on_tick: Callable[[], None] | None = None) -> ProcessRun:
     """Run argv with a wall-clock deadline, passing its output (stdout+stderr) as it arrives."""
     start = time.monotonic()
     try:
@@ -92,7 +95,7 @@ def run_process(argv: list[str], timeout: float, on_output: Callable[[bytes], No
     deadline = start + timeout
     timed_out = False
     try:
-        eof = _drain(chunks, on_output, deadline)
+        eof = _drain(chunks, on_output, deadline, on_tick)
         if eof:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         timed_out = not eof
@@ -212,13 +215,13 @@ def run_job(job: Job, out_dir: Path, expectations: list[Expectation], printer: P
     command = shlex.join(job.argv)
     printer.line(f"== {name}: {command}")
     mine = [e for e in expectations if e.applies_to(name)]
-    session = ConsoleSession(name, mine, printer)
+    session = ConsoleSession(name, mine, printer, job.timeout)
     with open(out_dir / f"{name}.log", "wb") as log:
         def on_output(data: bytes) -> None:
             log.write(data)
             log.flush()
             session.feed(data)
-        proc = run_process(job.argv, job.timeout, on_output, job.env)
+        proc = run_process(job.argv, job.timeout, on_output, job.env, session.tick)
     report = session.close()
     if proc.timed_out:
         printer.line(f"[{name}] TIMEOUT after {seconds(job.timeout)} s")

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import collections
 import re
+import shutil
 import signal
 import threading
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from .common import FAILED, KIND_FAIL, KIND_KNOWN_DEFECT, MAX_SHOWN_LINES, PASSED, SKIPPED, TAIL_LINES, seconds
+from .common import (
+    FAILED, HEARTBEAT_EVERY, KIND_FAIL, KIND_KNOWN_DEFECT, MAX_NOISE_ECHO, MAX_SHOWN_LINES, PASSED, SKIPPED,
+    STATUS_EVERY, TAIL_LINES, seconds)
 from .config import Expectation
-from .ktap import KtapParser, KtapReport, LineSplitter, TestResult
+from .ktap import KtapParser, KtapReport, LineSplitter, TestResult, shown_text
 
 # --------------------------------------------------------------------------
 # Judging results
@@ -43,7 +47,7 @@ class RunStatus:
 
 def notable_lines(lines: list[str]) -> list[str]:
     """Diagnostics ('# ...') and nested 'not ok' lines, at any indentation."""
-    return [line for line in lines if line.lstrip().startswith(("#", "not ok"))]
+    return [line for line in lines if line.lstrip().startswith(("#", "not ok")) and not PROGRESS_RE.fullmatch(line)]
 
 
 def expectation_for(expectations: list[Expectation], test: str) -> Expectation | None:
@@ -183,6 +187,54 @@ class ConfigReport:
 
 
 # --------------------------------------------------------------------------
+# Progress of a running configuration
+
+
+PROGRESS_RE = re.compile(r"\s*# progress: (\d+)/(\d+)\s*")    # the firmware's test_progress()
+SUBTEST_RE = re.compile(r"\s*# Subtest: (\S+)")
+TEST_DEADLINE_RE = re.compile(r"# deadlines: (\d+) s per test")
+
+
+@dataclass
+class Progress:
+    """Which test a configuration is running and how far along, from its console lines."""
+    config: str
+    timeout: float
+    started: float = field(default_factory=time.monotonic)
+    number: int = 0                      # the running test's number (results so far + 1)
+    test: str = ""
+    test_started: float = 0.0
+    test_timeout: float | None = None    # the firmware's per-test deadline, from its header
+    rounds: tuple[int, int] | None = None
+
+    def feed(self, line: str, report: KtapReport) -> bool:
+        """Take what a console line says; True for a progress line (kept out of echo and tail)."""
+        if match := PROGRESS_RE.fullmatch(line):
+            self.rounds = (int(match.group(1)), int(match.group(2)))
+            return True
+        if match := SUBTEST_RE.match(line):
+            self.number, self.test = len(report.results) + 1, match.group(1)
+            self.test_started, self.rounds = time.monotonic(), None
+        elif self.test_timeout is None and (match := TEST_DEADLINE_RE.match(line)):
+            self.test_timeout = float(match.group(1))
+        return False
+
+    def text(self, plan: int | None, now: float | None = None) -> str:
+        """'[cfg] test 7/19 cross_core: 10247/200000 rounds (5%), 12 s of 30 s; run 40 s of 60 s'."""
+        now = time.monotonic() if now is None else now
+        parts = [f"[{self.config}]"]
+        if self.test:
+            parts.append(f"test {self.number}/{plan if plan is not None else '?'} {self.test}:")
+            if self.rounds:
+                done, total = self.rounds
+                parts.append(f"{done}/{total} rounds ({100 * done // max(total, 1)}%),")
+            limit = f" of {seconds(self.test_timeout)} s" if self.test_timeout else ""
+            parts.append(f"{now - self.test_started:.0f} s{limit};")
+        parts.append(f"run {now - self.started:.0f} s of {seconds(self.timeout)} s")
+        return " ".join(parts)
+
+
+# --------------------------------------------------------------------------
 # Output
 
 
@@ -194,14 +246,46 @@ class Printer:
     err: TextIO
     verbose: bool = False
     tag_lines: bool = True  # echoed console lines start "[config] " (not when one config runs)
+    live: bool = False      # a terminal: a status line redrawn in place (else a heartbeat line)
+    _status_shown: bool = False
+    _status_at: float = 0.0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
+    def status(self, text: str) -> None:
+        """The running configuration's progress: redrawn in place on a terminal (at most every
+        STATUS_EVERY s), else printed as a plain line every HEARTBEAT_EVERY s (one line for every
+        configuration running at that moment: whichever asks first)."""
+        with self.lock:
+            self._status(text)
+
+    def _status(self, text: str) -> None:
+        now = time.monotonic()
+        if not self._status_at:
+            self._status_at = now  # the first heartbeat comes one period after the start
+        if now - self._status_at < (STATUS_EVERY if self.live else HEARTBEAT_EVERY):
+            return
+        self._status_at = now
+        if not self.live:
+            self.line(f"{text} (still running)")
+            return
+        width = shutil.get_terminal_size().columns - 1
+        self.out.write("\r\x1b[K" + text[:width])
+        self.out.flush()
+        self._status_shown = True
+
+    def clear_status(self) -> None:
+        if self._status_shown:
+            self.out.write("\r\x1b[K")
+            self._status_shown = False
+
     def console(self, config: str, text: str) -> None:
-        """One echoed console line (verbose mode)."""
+        """One echoed console line (verbose mode), escaped and cut (shown_text)."""
+        text = shown_text(text)
         self.line(f"[{config}] {text}" if self.tag_lines else text)
 
     def line(self, text: str = "") -> None:
         with self.lock:
+            self.clear_status()
             print(text, file=self.out, flush=True)
 
     def error(self, text: str) -> None:
@@ -227,7 +311,7 @@ class Printer:
             failed = outcome.status == FAILED and not self.verbose
             lines = notable_lines(outcome.details) if failed else []
         for line in lines[:MAX_SHOWN_LINES]:
-            self.line(f"    {line}")
+            self.line(f"    {shown_text(line)}")
         if len(lines) > MAX_SHOWN_LINES:
             self.line(f"    ... {len(lines) - MAX_SHOWN_LINES} more lines in the log")
 
@@ -235,28 +319,49 @@ class Printer:
 class ConsoleSession:
     """Parses one configuration's console as it arrives and prints progress."""
 
-    def __init__(self, config: str, expectations: list[Expectation], printer: Printer) -> None:
+    def __init__(self, config: str, expectations: list[Expectation], printer: Printer,
+                 timeout: float = 0.0) -> None:
         self.config = config
         self.expectations = expectations
         self.printer = printer
+        self.progress = Progress(config, timeout)
         self.parser = KtapParser()
         self.splitter = LineSplitter()
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self.noise_lines = 0
 
     def feed(self, data: bytes) -> None:
         for line in self.splitter.feed(data):
             self._line(line)
 
+    def _echo_allowed(self) -> bool:
+        """Before 'KTAP version 1', echo at most MAX_NOISE_ECHO lines: a console producing no KTAP
+        (wrong image, wrong baud rate, binary garbage) must not flood the terminal."""
+        if self.parser.report.version is not None:
+            return True
+        self.noise_lines += 1
+        if self.noise_lines == MAX_NOISE_ECHO + 1:
+            self.printer.console(self.config, f"(no KTAP yet after {MAX_NOISE_ECHO} lines: the rest of the "
+                                              "console before a 'KTAP version 1' line is only in the log)")
+        return self.noise_lines <= MAX_NOISE_ECHO
+
     def close(self) -> KtapReport:
         for line in self.splitter.flush():
-            if self.printer.verbose:
+            if self.printer.verbose and self._echo_allowed():
                 self.printer.console(self.config, line)
             self.tail.append(line)
             self.parser.feed_cut(line)
         return self.parser.finish()
 
+    def tick(self) -> None:
+        """Called while the configuration runs, output or not: the status line."""
+        self.printer.status(self.progress.text(self.parser.report.plan))
+
     def _line(self, line: str) -> None:
-        if self.printer.verbose:
+        if self.progress.feed(line, self.parser.report):
+            self.parser.feed(line)  # a progress line: in the log and the test's body, never echoed
+            return
+        if self.printer.verbose and self._echo_allowed():
             self.printer.console(self.config, line)
         if line.strip():
             self.tail.append(line)

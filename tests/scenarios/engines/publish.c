@@ -6,6 +6,10 @@
 #include "arena.h"
 #include "array_size.h"
 #include "checker_expect.h"
+
+/* Said instead of the plan's name when only a VIPT I-cache lets the IC miss the executing alias: the QEMU
+   checker models a PIPT instruction side, so tests/checked.py reports such a case as outside its model. */
+#define CHECKER_VIPT_ALIAS "VIPT I-cache alias, outside the checker's PIPT model"
 #include "errata.h"
 #include "handoff.h"
 #include "icache.h"
@@ -228,6 +232,7 @@ static void core_body(void *arg)
 	}
 	/* r->rounds shrinks when the writer runs out of time; it then publishes one round more to say so. */
 	for (uint64_t round = 1; round <= __atomic_load_n(&r->rounds, __ATOMIC_ACQUIRE); round++) {
+		test_progress(round - 1, r->rounds); /* core 0's role prints it */
 		unsigned slot = (unsigned)(round % 2);
 		if (c->role == ROLE_HELPER) {
 			if (!wait_round(r, &r->to_helper, round, false))
@@ -417,7 +422,7 @@ static void run_plan(struct test *t, const struct pub_plan *p, uint64_t budget_e
 	/* A sequence the architecture does not guarantee here must show the QEMU checker its hazards
 	   (its nested results attribute them to this plan's first result). */
 	if (!stale_forbidden(p))
-		checker_expect_hazard(t, p->name);
+		checker_expect_hazard(t, p->rule == RULE_IC_OTHER_ALIAS ? CHECKER_VIPT_ALIAS : p->name);
 	unsigned n = test_start_on_cores(t, core_body, args, others, idx);
 	uint64_t start = timer_ticks();
 	for (uint64_t round = 1; round <= run.rounds; round++) {
