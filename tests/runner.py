@@ -9,8 +9,8 @@ defects into prominent skips. The last line printed is always
 (2 for usage errors).
 
 Independent configurations run in parallel (-j, default: the number of CPUs); every progress line
-names its configuration, and each test's lines come out together. Multi-threaded TCG and alone=yes
-configurations run by themselves.
+names its configuration, and each test's lines come out together. Multi-threaded TCG, command= and
+alone=yes configurations run by themselves.
 
 The work is done by the package tests/runnerlib: config (configs.txt, expectations.txt), ktap (the
 parser), qemu (command lines, child processes, a configuration's run) and report (verdicts, progress,

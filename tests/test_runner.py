@@ -516,7 +516,7 @@ class MainTests(unittest.TestCase):
                 print("not ok 1 {name}_test\\nok 2 b")
                 sys.exit(1)
             """)
-            lines.append(f"name={name} command={cmd}")
+            lines.append(f"name={name} command={cmd} alone=no")
         start = time.monotonic()
         code, out, _ = self.run_configs("\n".join(lines) + "\n", "-j", "3")
         elapsed = time.monotonic() - start
@@ -535,7 +535,8 @@ class MainTests(unittest.TestCase):
         # alone=yes (and multi-threaded TCG) never overlaps another configuration, even with -j.
         trace = self.tmp / "trace.txt"
         lines = []
-        for name, extra in (("first", ""), ("solo", " alone=yes"), ("mttcg", ""), ("last", "")):
+        for name, extra in (("first", " alone=no"), ("solo", " alone=yes"), ("mttcg", " alone=no"),
+                            ("last", " alone=no")):
             cmd = self.script_command(f"{name}.py", f"""
                 import time
                 with open({str(trace)!r}, "a") as f: f.write("start {name}\\n")
@@ -548,6 +549,8 @@ class MainTests(unittest.TestCase):
         self.assertEqual([c.runs_alone for c in configs], [False, True, False, False])
         self.assertTrue(runner.parse_config_line("name=m machine=virt cpu=max smp=2 accel=tcg,thread=multi",
                                                  "c").runs_alone)
+        self.assertTrue(runner.parse_config_line("name=c command=true", "c").runs_alone)
+        self.assertFalse(runner.parse_config_line("name=q machine=virt cpu=max smp=2 accel=tcg", "c").runs_alone)
         code, out, _ = self.run_configs("\n".join(lines) + "\n", "-j", "4")
         self.assertEqual(code, 0, out)
         events = trace.read_text().split("\n")

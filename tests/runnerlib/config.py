@@ -40,14 +40,18 @@ class Config:
     icount: str = ""                    # QEMU -icount (e.g. shift=0: the PMU counts instructions exactly)
     extra: str = ""                     # more QEMU arguments, shell-split (e.g. -dtb FILE)
     qemu: str = "7.2"                   # the QEMU version (QEMU_VERSIONS) it runs on
-    alone: bool = False                 # alone=yes: never beside another configuration (runner.py -j)
+    alone: bool | None = None           # alone=yes/no: never / may run beside another configuration (-j)
     where: str = ""
 
     @property
     def runs_alone(self) -> bool:
-        """Whether it needs the machine to itself: alone=yes, or multi-threaded TCG, whose vCPU threads
-        want every host CPU (beside another QEMU its rounds slow down past their deadlines)."""
-        return self.alone or "thread=multi" in self.accel
+        """Whether it runs by itself: alone=yes/no when given; else multi-threaded TCG (its vCPU threads
+        want every host CPU: beside another QEMU its rounds slow down past their deadlines) and command=
+        configurations (the runner cannot know which files or ports a command shares: checked.py runs
+        once per QEMU version with the same --config and the same output files)."""
+        if self.alone is not None:
+            return self.alone
+        return bool(self.command) or "thread=multi" in self.accel
 
     def describe(self) -> str:
         """Short human description for --list."""
