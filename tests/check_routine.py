@@ -6,7 +6,8 @@ Each ROUTINE (a .c, .S or .s file defining void selfmod_user_sync(void *start, s
 (make routine-image), with address marks before its DC/IC (tests/routine_marks.py), in its own
 build directory under build/routine/ (built aside and renamed when complete: a failed build leaves
 nothing). The image runs the scenarios that exercise a sync routine under the checker plugin
-(tests/plugin) on one QEMU model of each kind of core (KINDS). The result is a table
+(tests/plugin; the build for each QEMU version, as tests/checked.py chooses it) on one QEMU model of
+each kind of core (KINDS). The result is a table
 routine x core kind x scenario, each cell "clean" or "hazard: <the missing step>", also written
 as CSV (--csv). Exit status 0 iff every cell that ran is clean; 1 otherwise; 2 for usage errors
 (a missing file, a file that does not build, a missing symbol).
