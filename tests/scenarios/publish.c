@@ -231,6 +231,7 @@ static void core_body(void *arg)
 	}
 	/* r->rounds shrinks when the writer runs out of time; it then publishes one round more to say so. */
 	for (uint64_t round = 1; round <= __atomic_load_n(&r->rounds, __ATOMIC_ACQUIRE); round++) {
+		test_progress(round - 1, r->rounds); /* core 0's role prints it */
 		unsigned slot = (unsigned)(round % 2);
 		if (c->role == ROLE_HELPER) {
 			if (!wait_round(r, &r->to_helper, round, false))

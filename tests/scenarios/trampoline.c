@@ -196,6 +196,7 @@ static void trampoline_run(struct test *t)
 	uint64_t start = timer_ticks(), budget = round_budget_end(), r;
 	bool ok = true;
 	for (r = 1; r <= t->iterations && ok && timer_ticks() < budget; r++) {
+		test_progress(r - 1, t->iterations);
 		size_t off = SLOT_OFFSET(r % 2) + (size_t)(test_random(t) % ((0x1000 - FN_BYTES) / 4)) * 4;
 		write_return32(arena_rw(off), (uint32_t)r);
 		icache_sync_range((const void *)arena_rx(off), FN_BYTES);
