@@ -2,12 +2,16 @@
 #   make run    install what is missing, build, boot the suite in QEMU, print the results
 #   make test   every check: host unit tests, runner tests, the suite on every QEMU configuration
 #   make litmus LITMUS="x.litmus dir @list"  herd litmus tests built into an image and run
+#   make check-routine ROUTINE=file.S   judge a JIT's cache-maintenance routine under the checker
 #   make bench  the benchmarks (tests/bench.py): table, CSV and PNG under build/bench/
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
 #   make qemu-defects [QEMU_VERSION=10 | QEMU=path]  QEMU's known defects: present/absent (docs/qemu-defects.md)
+#   make debug  boot CONFIG under QEMU's gdb stub, stopped at the entry point; prints the gdb command
 # Variables: BOARD=virt, ARGS="run=cross_core iterations=100" (boot arguments for make run),
-#            CONFIG=a72-el1-smp4 (runner configuration for make run), CONFIGS=glob (for make test).
+#            CONFIG=a72-el1-smp4 (runner configuration for make run; a Pi board's own by default:
+#            rpi3-raspi3b, rpi4-raspi4b), CONFIGS=glob (for make test),
+#            LIBC=picolibc|newlib (the C library; newlib is built from Debian's source, libc/newlib).
 
 BOARD ?= virt
 CROSS_COMPILE ?= aarch64-linux-gnu-
@@ -15,48 +19,72 @@ CC := $(CROSS_COMPILE)gcc
 OBJCOPY := $(CROSS_COMPILE)objcopy
 HOSTCC ?= gcc
 PYTHON ?= python3
-CONFIG ?= a72-el1-smp4
 CONFIGS ?=
 ARGS ?=
 
 include board/$(BOARD)/board.mk
+# The runner configuration make run boots (a board.mk may name its own, and RUN_NEEDS, e.g. qemu10).
+CONFIG ?= a72-el1-smp4
 IMAGE_NAME ?= selfmod.bin
+
+# The C library: picolibc (Debian's binary package) or newlib (built once from Debian's newlib-source
+# into .cache/newlib: libc/newlib/newlib.mk). Each has its glue in libc/$(LIBC)/ and its own build dir.
+LIBC ?= picolibc
+ifeq ($(filter picolibc newlib,$(LIBC)),)
+$(error LIBC=$(LIBC): use picolibc or newlib)
+endif
+include libc/newlib/newlib.mk
+.DEFAULT_GOAL := all  # not newlib.mk's first rule
 
 # CHECKED=1: an address mark before every DC/IC (src/icache.h) for the QEMU checker, in its own build dir.
 CHECKED ?=
-BUILD := build/$(BOARD)$(if $(CHECKED),-checked)
+BUILD := build/$(BOARD)$(if $(CHECKED),-checked)$(if $(filter newlib,$(LIBC)),-newlib)
 HOST_BUILD := build/host
 IMAGE := $(BUILD)/$(IMAGE_NAME)
 ELF := $(BUILD)/selfmod.elf
 
 # Debian packages: cross compiler, C library, emulator, and the host side.
 DEBIAN_PKGS := gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu qemu-system-arm gcc libc6-dev python3 make \
-	device-tree-compiler
+	device-tree-compiler newlib-source gdb-multiarch
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 COMMON_CFLAGS := -std=c11 -O2 -g $(WARNINGS) -Isrc -Iboard -Iboard/$(BOARD)
+ifeq ($(LIBC),newlib)
+# The compiler's own headers first (stdatomic.h: newlib 3.3's does not build with GCC 12), then newlib's.
+LIBC_CFLAGS := -isystem $(shell $(CC) -print-file-name=include) -isystem $(NEWLIB_SYSROOT)/include \
+	-ftls-model=local-exec -D__DYNAMIC_REENT__
+LIBC_LDFLAGS := -nostdlib -L$(NEWLIB_SYSROOT)/lib -Wl,--build-id=none
+LIBC_LIBS := -Wl,--start-group -lc -lgcc -Wl,--end-group
+LIBC_DEP := $(NEWLIB_LIBC)
+else
+LIBC_CFLAGS := --specs=picolibc.specs
+LIBC_LDFLAGS := --specs=picolibc.specs
+LIBC_LIBS :=
+LIBC_DEP :=
+endif
 # -mstrict-align: core 0 runs C with the MMU off (Device memory faults unaligned accesses).
-# -mgeneral-regs-only: exception handlers need not save FP/SIMD state.
+# -mgeneral-regs-only: the firmware's own code never touches FP/SIMD registers (the C library's
+#   does: boot/vectors.S saves and restores them on every exception).
 # -mno-outline-atomics: scenarios must contain the instructions they say, not library calls.
-CFLAGS := $(COMMON_CFLAGS) --specs=picolibc.specs -march=armv8-a -mstrict-align -mgeneral-regs-only \
+CFLAGS := $(COMMON_CFLAGS) -Ilibc $(LIBC_CFLAGS) -march=armv8-a -mstrict-align -mgeneral-regs-only \
 	-mno-outline-atomics -fno-pie -fno-tree-loop-distribute-patterns -ffunction-sections \
 	$(if $(CHECKED),-DSELFMOD_CHECKED)
 ASFLAGS := -Isrc -Iboot -D__ASSEMBLER__
-LDFLAGS := --specs=picolibc.specs -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
+LDFLAGS := $(LIBC_LDFLAGS) -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
 
-FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c)
-FW_ASM := $(wildcard boot/*.S)
+FW_SRCS := $(wildcard src/*.c) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c) $(wildcard libc/$(LIBC)/*.c)
+FW_ASM := $(wildcard boot/*.S tests/scenarios/*.S)
 FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
 
 # Pure firmware logic the host unit tests compile; src/icache.c records its instructions instead
 # of issuing them (SELFMOD_HOST_TRACE).
 HOST_LIB_SRCS := src/pagetable.c src/cache_geometry.c src/ktap.c src/args.c src/fdt.c src/icache.c src/errata.c src/verdict.c \
-	src/litmus_cond.c src/litmus_hist.c src/crc32.c src/spintable.c
+	src/litmus_cond.c src/litmus_hist.c src/crc32.c src/spintable.c libc/newlib/fnmatch.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 
 .PHONY: all build run test unit-tests runner-tests deps clean format help bench flash pi-boards \
-	qemu10 qemu10-if-available print-qemu qemu-defects
+	qemu10 qemu10-if-available print-qemu qemu-defects newlib-image debug
 
 all: build
 
@@ -64,7 +92,7 @@ all: build
 include tests/litmus/litmus.mk
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '2,13p' Makefile
 
 # QEMU 10.0, unpacked from Debian's bookworm-backports into the project (the system's QEMU and apt
 # configuration are left alone; tests/qemu_stage.py). Cached: staged once, then reused.
@@ -91,7 +119,7 @@ qemu-defects: build
 
 build: $(IMAGE)
 
-$(BUILD)/%.o: %.c | deps-checked
+$(BUILD)/%.o: %.c | deps-checked $(LIBC_DEP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -103,8 +131,8 @@ $(BUILD)/image.ld: linker/image.ld src/layout.h | deps-checked
 	@mkdir -p $(dir $@)
 	$(CC) -E -P -x c -Isrc -DLOAD_ADDR=$(LOAD_ADDR) $< -o $@
 
-$(ELF): $(FW_OBJS) $(BUILD)/image.ld
-	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,-Map=$(BUILD)/selfmod.map $(FW_OBJS) -o $@
+$(ELF): $(FW_OBJS) $(BUILD)/image.ld $(LIBC_DEP)
+	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,-Map=$(BUILD)/selfmod.map $(FW_OBJS) $(LIBC_LIBS) -o $@
 
 $(IMAGE): $(ELF)
 	$(OBJCOPY) -O binary $< $@
@@ -119,15 +147,21 @@ $(HOST_BUILD)/virt.dtb: | deps-checked
 	@mkdir -p $(dir $@)
 	qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 4 -m 256M -nic none -display none -machine dumpdtb=$@
 
-# ... and, next to it, the Pi's: board/rpi3's, and one without release addresses for the
-# spin-table fallback (tests/host/test_spintable.c finds them in the same directory).
-UNIT_DTBS := $(HOST_BUILD)/virt.dtb $(HOST_BUILD)/rpi3.dtb $(HOST_BUILD)/spin_fallback.dtb
+# ... and, next to it, the Pi's: board/rpi3's and board/rpi4's, the firmware-layout Pi 4 tree QEMU also
+# boots (tests/pi), and the host tests' own (tests/host/*.dts: spin-table fallback, memory nodes);
+# tests/host/test_spintable.c and test_memory.c find them in the same directory.
+HOST_DTS_DTBS := $(patsubst tests/host/%.dts,$(HOST_BUILD)/%.dtb,$(wildcard tests/host/*.dts))
+UNIT_DTBS := $(HOST_BUILD)/virt.dtb $(HOST_BUILD)/rpi3.dtb $(HOST_BUILD)/rpi4.dtb $(HOST_BUILD)/rpi4-firmware.dtb \
+	$(HOST_DTS_DTBS)
+DTC_RECIPE = @mkdir -p $(dir $@) && dtc -q -I dts -O dtb -o $@ $<
 $(HOST_BUILD)/rpi3.dtb: board/rpi3/rpi3.dts | deps-checked
-	@mkdir -p $(dir $@)
-	dtc -q -I dts -O dtb -o $@ $<
-$(HOST_BUILD)/spin_fallback.dtb: tests/host/spin_fallback.dts | deps-checked
-	@mkdir -p $(dir $@)
-	dtc -q -I dts -O dtb -o $@ $<
+	$(DTC_RECIPE)
+$(HOST_BUILD)/rpi4.dtb: board/rpi4/rpi4.dts | deps-checked
+	$(DTC_RECIPE)
+$(HOST_BUILD)/rpi4-firmware.dtb: tests/pi/rpi4-firmware.dts | deps-checked
+	$(DTC_RECIPE)
+$(HOST_DTS_DTBS): $(HOST_BUILD)/%.dtb: tests/host/%.dts | deps-checked
+	$(DTC_RECIPE)
 
 unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
 	$(UNIT_TESTS) $(HOST_BUILD)/virt.dtb
@@ -135,8 +169,16 @@ unit-tests: $(UNIT_TESTS) $(UNIT_DTBS)
 runner-tests: pi-boards
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 
-run: build
+run: build $(RUN_NEEDS)
 	$(PYTHON) tests/runner.py --verbose --config $(CONFIG) --image $(IMAGE) $(if $(ARGS),--append "$(ARGS)")
+
+# make debug [CONFIG=..] [CORE=N] [GDB_PORT=1234] [ARGS=..]: QEMU stopped at reset with its gdb stub; prints
+# the gdb-multiarch command that attaches with $(ELF)'s symbols and runs to _start (tests/debug.py).
+GDB_PORT ?= 1234
+CORE ?=
+debug: build
+	@$(PYTHON) tests/debug.py --config $(CONFIG) --image $(IMAGE) --elf $(ELF) --port $(GDB_PORT) \
+	  $(if $(CORE),--core $(CORE)) $(if $(ARGS),--append "$(ARGS)")
 
 # The Raspberry Pi images (and chainloaders) that make test boots or checks, whatever BOARD is.
 PI_BOARDS := rpi3 rpi4
@@ -145,11 +187,20 @@ pi-boards:
 
 # make flash PORT=/dev/ttyUSB0: send a Pi image to the serial chainloader, stream the run.
 FLASH_BOARD ?= rpi4
+# With ROUTINE=file: the image with that routine in place of icache_sync_range (make check-routine).
 flash:
 	@$(MAKE) --no-print-directory BOARD=$(FLASH_BOARD) build
-	$(PYTHON) tests/flash.py --port '$(PORT)' --image build/$(FLASH_BOARD)/kernel8.img
+	@img=build/$(FLASH_BOARD)/kernel8.img; \
+	if [ -n '$(ROUTINE)' ]; then \
+	  img=$$($(PYTHON) tests/check_routine.py --build-only --board $(FLASH_BOARD) $(ROUTINE)) || exit 2; fi; \
+	echo "$(PYTHON) tests/flash.py --port '$(PORT)' --image $$img"; \
+	$(PYTHON) tests/flash.py --port '$(PORT)' --image $$img
 
-test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards qemu10-if-available litmus-catalogue-note
+# The newlib build of the virt image that make test boots (configs newlib-*).
+newlib-image:
+	@$(MAKE) --no-print-directory BOARD=virt LIBC=newlib build
+
+test: build $(LITMUS_IMAGE) $(UNIT_TESTS) $(UNIT_DTBS) pi-boards newlib-image qemu10-if-available litmus-catalogue-note
 	$(PYTHON) -m unittest discover -s tests -p 'test_*.py'
 	$(PYTHON) tests/runner.py --image $(IMAGE) $(if $(CONFIGS),--config '$(CONFIGS)')
 
@@ -176,12 +227,13 @@ deps: deps-checked
 .PHONY: deps-checked
 
 format:
-	clang-format -i $(FW_SRCS) $(HOST_TEST_SRCS) $(wildcard src/*.h board/*.h tests/host/*.h)
+	clang-format -i $(FW_SRCS) $(HOST_TEST_SRCS) $(wildcard src/*.h board/*.h tests/host/*.h libc/*.h libc/*/*.c)
 
 clean:
 	rm -rf build
 
 include tests/plugin/plugin.mk
+include tests/routine/routine.mk
 
 -include $(FW_OBJS:.o=.d)
 # Board-specific products (the Pi boards: device tree, SD-card folder, chainloader).

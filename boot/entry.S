@@ -37,6 +37,12 @@ primary_entry:
 	mov	x20, #0
 	msr	tpidr_el1, x20
 	set_core_stacks x20, x0, x1
+	/* Linked for one address (absolute pointers in tables and literals): anywhere else, e.g. a Pi
+	   firmware's kernel_address other than 0x80000, say so and stop (only PC-relative code so far). */
+	adr	x0, _start			/* where it runs */
+	ldr	x1, =_start			/* where it was linked */
+	cmp	x0, x1
+	b.ne	wrong_load_address
 	mov	x0, x19
 	mov	w1, w21
 	bl	primary_start

@@ -19,4 +19,11 @@ static inline void checker_expect_hazard(struct test *t, const char *why)
 	report_info(t, CHECKER_EXPECT_HAZARD ": %s", why);
 }
 
+/* The same when only the blocks starting in one line (at va) run the weakened sequence: hazards of
+   other blocks in the case are someone else's (make check-routine charges them to the user's routine). */
+static inline void checker_expect_hazard_at(struct test *t, const char *why, uintptr_t va)
+{
+	report_info(t, CHECKER_EXPECT_HAZARD ": %s (only in blocks at va 0x%llx)", why, (unsigned long long)va);
+}
+
 #endif

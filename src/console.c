@@ -40,7 +40,7 @@ void console_line(const char *line)
 		spin_unlock(&console_lock);
 }
 
-/* Partial lines are kept per core (picolibc TLS) until their newline. */
+/* Partial lines are kept per core (thread-local: libc_core_init) until their newline. */
 static __thread char pending[256];
 static __thread unsigned pending_len;
 
@@ -51,7 +51,7 @@ static void flush_pending(void)
 	pending_len = 0;
 }
 
-static void pending_putc(char c)
+void console_putc(char c)
 {
 	if (c == '\n') {
 		flush_pending();
@@ -71,7 +71,7 @@ void console_vprintf(const char *fmt, va_list ap)
 	if (n > (int)sizeof(buf) - 1)
 		n = sizeof(buf) - 1;
 	for (int i = 0; i < n; i++)
-		pending_putc(buf[i]);
+		console_putc(buf[i]);
 }
 
 void console_printf(const char *fmt, ...)
@@ -81,16 +81,3 @@ void console_printf(const char *fmt, ...)
 	console_vprintf(fmt, ap);
 	va_end(ap);
 }
-
-/* picolibc's stdout and stderr go through the same line discipline. */
-static int stdio_put(char c, FILE *f)
-{
-	(void)f;
-	pending_putc(c);
-	return (unsigned char)c;
-}
-
-static FILE console_stdio = FDEV_SETUP_STREAM(stdio_put, NULL, NULL, _FDEV_SETUP_WRITE);
-FILE *const stdout = &console_stdio;
-FILE *const stderr = &console_stdio;
-FILE *const stdin = NULL;

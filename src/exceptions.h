@@ -11,6 +11,17 @@ struct exception_frame {
 	uint64_t sp_el0, elr, spsr, esr, far;
 };
 
+/* Saved by boot/vectors.S just above the frame and restored on return: the C library's code uses
+   FP/SIMD registers (the firmware's own never does), so an exception must not lose them. */
+struct fp_state {
+	uint64_t q[32][2]; /* q0-q31, low half first */
+	uint64_t fpcr, fpsr;
+};
+static inline struct fp_state *exception_fp_state(struct exception_frame *frame)
+{
+	return (struct fp_state *)(frame + 1);
+}
+
 /* kind = source * 4 + type, as boot/vectors.S numbers its entries. */
 #define EXC_TYPE(kind)	   ((kind)&3)
 #define EXC_TYPE_SYNC	   0

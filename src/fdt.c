@@ -246,3 +246,39 @@ int fdt_next_cpu(const struct fdt *f, int prev, uint64_t *mpidr)
 			return n;
 	return -1;
 }
+
+/* A number of 1 or 2 big-endian cells at p. */
+static uint64_t cells_at(const uint8_t *p, unsigned cells)
+{
+	return cells == 2 ? (uint64_t)fdt_be32(p) << 32 | fdt_be32(p + 4) : fdt_be32(p);
+}
+
+static unsigned root_cells(const struct fdt *f, const char *name, unsigned dflt)
+{
+	uint32_t len = 0;
+	const void *v = fdt_getprop(f, 0, name, &len);
+	return v && len == 4 ? fdt_be32(v) : dflt;
+}
+
+unsigned fdt_memory_holding(const struct fdt *f, uint64_t addr, struct fdt_range *found)
+{
+	unsigned ac = root_cells(f, "#address-cells", 2), sc = root_cells(f, "#size-cells", 1), count = 0;
+	*found = (struct fdt_range){0, 0};
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+		return 0;
+	for (int n = fdt_first_subnode(f, 0); n >= 0; n = fdt_next_subnode(f, n)) {
+		uint32_t len = 0;
+		const uint8_t *reg = fdt_getprop(f, n, "reg", &len);
+		if (!reg || !fdt_prop_has_string(f, n, "device_type", "memory"))
+			continue;
+		for (uint32_t off = 0; off + (ac + sc) * 4 <= len; off += (ac + sc) * 4) {
+			struct fdt_range r = {cells_at(reg + off, ac), cells_at(reg + off + ac * 4, sc)};
+			if (!r.size)
+				continue;
+			count++;
+			if (!found->size && addr >= r.base && addr - r.base < r.size)
+				*found = r;
+		}
+	}
+	return count;
+}

@@ -30,4 +30,15 @@ bool fdt_prop_u64(const struct fdt *f, int node, const char *name, unsigned cell
 int fdt_next_cpu(const struct fdt *f, int prev, uint64_t *mpidr);
 uint32_t fdt_be32(const void *p);
 
+/* A RAM range from a memory node's reg. */
+struct fdt_range {
+	uint64_t base, size;
+};
+/* The RAM range that holds addr: every reg entry (in the root's #address-cells and #size-cells, 1 or 2
+   each; defaults 2 and 1) of every node under / with device_type "memory", in tree order (a Pi 4's
+   firmware reports one node with several ranges; empty entries are left out). Returns how many
+   ranges the tree describes and sets *found to the first that holds addr; *found is {0, 0} when
+   none does. Devicetree Specification v0.4, 3.4 (/memory) and 2.3.5-2.3.6 (cells). */
+unsigned fdt_memory_holding(const struct fdt *f, uint64_t addr, struct fdt_range *found);
+
 #endif

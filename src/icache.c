@@ -14,11 +14,75 @@ void maint_trace(const char *insn, uintptr_t address);
 #define MAINT_BARRIER(insn) __asm__ volatile(insn ::: "memory")
 #endif
 
-static struct cache_lines lines = {.dline = 4, .iline = 4}; /* safe (slow) until configured */
-static unsigned dshift = 2, ishift = 2;			    /* log2 of the line sizes */
-static size_t whole_cache_threshold = ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT;
+/*
+ * FOR_EACH_LINE(insn, p, n, step): `insn p` on the n lines from p, advancing p by step; the loop of
+ * Linux's dcache_by_line_op, unrolled. A line costs two instructions, the operation and the step to
+ * the next line's address (DC and IC take no offset), which is the lower bound the bench compares
+ * with. The unrolling adds one test per binary digit of n below LINES_BLOCK (each digit a straight run
+ * of that many lines) and two per block of LINES_BLOCK lines, and never touches a line outside the n.
+ */
+#define LINES_BLOCK 64
+#define MAINT_LINE(insn, p)                                                                                            \
+	do {                                                                                                           \
+		MAINT_ADDRESS_MARK(p);                                                                                 \
+		MAINT_OP(insn, p);                                                                                     \
+	} while (0)
+#define LINE(insn, p, step)                                                                                            \
+	do {                                                                                                           \
+		MAINT_LINE(insn, p);                                                                                   \
+		(p) += (step);                                                                                         \
+	} while (0)
+#define TIMES_2(x)  x x
+#define TIMES_4(x)  TIMES_2(x) TIMES_2(x)
+#define TIMES_8(x)  TIMES_4(x) TIMES_4(x)
+#define TIMES_16(x) TIMES_8(x) TIMES_8(x)
+#define TIMES_32(x) TIMES_16(x) TIMES_16(x)
+#define TIMES_64(x) TIMES_32(x) TIMES_32(x)
+#define FOR_EACH_LINE(insn, p, n, step)                                                                                \
+	do {                                                                                                           \
+		size_t n_ = (n);                                                                                       \
+		if (n_ & 1)                                                                                            \
+			LINE(insn, p, step);                                                                           \
+		if (n_ & 2) {                                                                                          \
+			TIMES_2(LINE(insn, p, step);)                                                                  \
+		}                                                                                                      \
+		if (n_ & 4) {                                                                                          \
+			TIMES_4(LINE(insn, p, step);)                                                                  \
+		}                                                                                                      \
+		if (n_ & 8) {                                                                                          \
+			TIMES_8(LINE(insn, p, step);)                                                                  \
+		}                                                                                                      \
+		if (n_ & 16) {                                                                                         \
+			TIMES_16(LINE(insn, p, step);)                                                                 \
+		}                                                                                                      \
+		if (n_ & 32) {                                                                                         \
+			TIMES_32(LINE(insn, p, step);)                                                                 \
+		}                                                                                                      \
+		for (n_ /= LINES_BLOCK; n_; n_--) {                                                                    \
+			TIMES_64(LINE(insn, p, step);)                                                                 \
+		}                                                                                                      \
+	} while (0)
 
+static struct cache_lines lines = {.dline = 4, .iline = 4}; /* safe (slow) until configured */
+static size_t whole_cache_threshold = ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT;
 static bool clean_inval; /* ERRATUM_CLEAN_INVAL: the PoU clean is DC CIVAC (Linux ARM64_WORKAROUND_CLEAN_CACHE) */
+
+/*
+ * The short path of icache_sync_range: 1 to line bytes, so one line or two, the JIT's patch of an
+ * instruction. It needs equal D and I line sizes, the DC CVAU clean (no erratum) and IC by line (no
+ * DIC); with IDC its clean is DSB ISHST. short_line_plain (without IDC) and short_line_idc (with IDC)
+ * hold the line size where it applies, else 0: one load and one comparison select it. Each is in a
+ * section of its own: grouped with the other variables (a section anchor), a load costs one more ADD.
+ */
+static uintptr_t short_line_plain __attribute__((section(".bss.icache_short_line_plain")));
+static uintptr_t short_line_idc __attribute__((section(".bss.icache_short_line_idc")));
+
+static void derive_short_path(void)
+{
+	bool by_line = lines.dline == lines.iline && !clean_inval && !lines.dic && lines.iline <= whole_cache_threshold;
+	short_line_plain = by_line && !lines.idc ? lines.dline : 0;
+	short_line_idc = by_line && lines.idc ? lines.iline : 0;
+}
 
 void icache_apply_errata(unsigned actions)
 {
@@ -26,13 +90,13 @@ void icache_apply_errata(unsigned actions)
 	/* Neoverse-N1 1542419: DIC is not to be trusted (Linux hides it from EL0; at EL1 we invalidate). */
 	if (actions & ERRATUM_NO_DIC)
 		lines.dic = false;
+	derive_short_path();
 }
 
 void icache_configure(struct cache_lines l)
 {
 	lines = l;
-	dshift = (unsigned)__builtin_ctz(l.dline);
-	ishift = (unsigned)__builtin_ctz(l.iline);
+	derive_short_path();
 }
 struct cache_lines icache_configuration(void)
 {
@@ -41,117 +105,53 @@ struct cache_lines icache_configuration(void)
 void icache_set_whole_cache_threshold(size_t bytes)
 {
 	whole_cache_threshold = bytes;
+	derive_short_path();
 }
-
-/*
- * One maintenance instruction per line, and the step to the next line's address (DC and IC take no
- * offset): the loop is unrolled by LINES_UNROLL with a computed entry (Duff's device), so a line costs
- * those two instructions plus 2/LINES_UNROLL for the loop, with no separate loop for the remainder.
- */
-#define LINES_UNROLL	  32
-#define SMALL_RANGE_LINES 4 /* below this, a plain loop costs less than the computed entry */
-#define FALLTHROUGH	  __attribute__((fallthrough))
-#define C(k, L)                                                                                                        \
-	FALLTHROUGH;                                                                                                   \
-	case k:                                                                                                        \
-		L
-#define UNROLLED_CASES_31_TO_1(L)                                                                                      \
-	C(31, L)                                                                                                       \
-	C(30, L)                                                                                                       \
-	C(29, L)                                                                                                       \
-	C(28, L)                                                                                                       \
-	C(27, L)                                                                                                       \
-	C(26, L)                                                                                                       \
-	C(25, L)                                                                                                       \
-	C(24, L)                                                                                                       \
-	C(23, L) C(22, L) C(21, L) C(20, L) C(19, L) C(18, L) C(17, L) C(16, L) C(15, L) C(14, L) C(13, L) C(12, L)    \
-	    C(11, L) C(10, L) C(9, L) C(8, L) C(7, L) C(6, L) C(5, L) C(4, L) C(3, L) C(2, L) C(1, L)
-
-#define DEFINE_LINE_OP(name, insn)                                                                                     \
-	static inline __attribute__((always_inline)) void name(uintptr_t p, size_t n, uintptr_t step)                  \
-	{                                                                                                              \
-		if (n < SMALL_RANGE_LINES) { /* a few lines (patching an instruction): no dispatch */                  \
-			if (n)                                                                                         \
-				do {                                                                                   \
-					LINE_STEP(insn)                                                                \
-				} while (--n);                                                                         \
-			return;                                                                                        \
-		}                                                                                                      \
-		uintptr_t end = p + n * step;                                                                          \
-		switch (n % LINES_UNROLL) {                                                                            \
-		case 0:                                                                                                \
-			do {                                                                                           \
-				LINE_STEP(insn)                                                                        \
-				UNROLLED_CASES_31_TO_1(LINE_STEP(insn))                                                \
-			} while (p != end);                                                                            \
-		default: break;                                                                                        \
-		}                                                                                                      \
-	}
-#define LINE_STEP(insn)                                                                                                \
-	MAINT_ADDRESS_MARK(p);                                                                                         \
-	MAINT_OP(insn, p);                                                                                             \
-	p += step;
-
-DEFINE_LINE_OP(dc_cvau_lines, "dc cvau")
-DEFINE_LINE_OP(dc_cvac_lines, "dc cvac")
-DEFINE_LINE_OP(dc_civac_lines, "dc civac")
-DEFINE_LINE_OP(ic_ivau_lines, "ic ivau")
 
 void dc_clean_lines(enum icache_clean kind, uintptr_t first, size_t n, uintptr_t step)
 {
 	switch (kind) {
-	case ICACHE_CLEAN_POU: dc_cvau_lines(first, n, step); break;
-	case ICACHE_CLEAN_POC: dc_cvac_lines(first, n, step); break;
-	case ICACHE_CLEAN_INVAL_POC: dc_civac_lines(first, n, step); break;
+	case ICACHE_CLEAN_POU: FOR_EACH_LINE("dc cvau", first, n, step); break;
+	case ICACHE_CLEAN_POC: FOR_EACH_LINE("dc cvac", first, n, step); break;
+	case ICACHE_CLEAN_INVAL_POC: FOR_EACH_LINE("dc civac", first, n, step); break;
 	}
 }
 
 void ic_invalidate_lines(uintptr_t first, size_t n, uintptr_t step)
 {
-	ic_ivau_lines(first, n, step);
+	FOR_EACH_LINE("ic ivau", first, n, step);
 }
 
-/* cache_lines_covering for a line of 1 << shift bytes, without a division. */
-static inline size_t lines_covering(uintptr_t va, size_t len, unsigned shift, uintptr_t *first)
-{
-	uintptr_t mask = ((uintptr_t)1 << shift) - 1;
-	*first = va & ~mask;
-	/* (va - first) + (len - 1) cannot overflow for any range that does not wrap the address space. */
-	return len ? (((va - *first) + (len - 1)) >> shift) + 1 : 0;
-}
-
-/* Inlined into both entry points, so the default (icache_sync_range) has no dispatch on the method. */
+/* Inlined into both entry points, so the default (icache_sync_range) has no dispatch on the method. The
+   configuration is read into locals once: the maintenance's "memory" clobber would reload it per line. */
 static inline __attribute__((always_inline)) void sync_range(uintptr_t va, size_t len, enum icache_clean clean,
 							     enum icache_inval inval)
 {
-	uintptr_t first;
+	const struct cache_lines l = lines;
+	uintptr_t p;
 	size_t n;
 	/* IDC removes the need to clean to PoU, never to PoC. */
-	if (lines.idc && clean == ICACHE_CLEAN_POU) {
+	if (l.idc && clean == ICACHE_CLEAN_POU) {
 		MAINT_BARRIER("dsb ishst");
 	} else {
-		n = lines_covering(va, len, dshift, &first);
+		n = cache_lines_covering(va, len, l.dline, &p);
+		if (clean == ICACHE_CLEAN_POU && clean_inval)
+			clean = ICACHE_CLEAN_INVAL_POC;
 		switch (clean) {
-		case ICACHE_CLEAN_POU:
-			if (clean_inval)
-				dc_civac_lines(first, n, lines.dline);
-			else
-				dc_cvau_lines(first, n, lines.dline);
-			break;
-		case ICACHE_CLEAN_POC: dc_cvac_lines(first, n, lines.dline); break;
-		case ICACHE_CLEAN_INVAL_POC: dc_civac_lines(first, n, lines.dline); break;
+		case ICACHE_CLEAN_POU: FOR_EACH_LINE("dc cvau", p, n, l.dline); break;
+		case ICACHE_CLEAN_POC: FOR_EACH_LINE("dc cvac", p, n, l.dline); break;
+		case ICACHE_CLEAN_INVAL_POC: FOR_EACH_LINE("dc civac", p, n, l.dline); break;
 		}
 		MAINT_BARRIER("dsb ish");
 	}
 	/* DIC removes the need to invalidate, unless the caller asked for the whole cache regardless. */
-	bool whole =
-	    inval == ICACHE_INVAL_ALL || (inval == ICACHE_INVAL_AUTO && len > whole_cache_threshold && !lines.dic);
+	bool whole = inval == ICACHE_INVAL_ALL || (inval == ICACHE_INVAL_AUTO && len > whole_cache_threshold && !l.dic);
 	if (whole) {
 		MAINT_BARRIER("ic ialluis");
 		MAINT_BARRIER("dsb ish");
-	} else if (!lines.dic) {
-		n = lines_covering(va, len, ishift, &first);
-		ic_ivau_lines(first, n, lines.iline);
+	} else if (!l.dic) {
+		n = cache_lines_covering(va, len, l.iline, &p);
+		FOR_EACH_LINE("ic ivau", p, n, l.iline);
 		MAINT_BARRIER("dsb ish");
 	}
 	MAINT_BARRIER("isb");
@@ -162,7 +162,33 @@ void icache_sync_range_with(const void *va, size_t len, struct icache_method m)
 	sync_range((uintptr_t)va, len, m.clean, m.inval);
 }
 
-void icache_sync_range(const void *va, size_t len)
+/* The short path for the lines of first and of last (the same line unless two): always inlined, so each
+   use is straight-line code. DC and IC act on the line holding the address they are given. */
+static inline __attribute__((always_inline)) void short_path(uintptr_t first, uintptr_t last, bool two, bool idc)
 {
-	sync_range((uintptr_t)va, len, ICACHE_CLEAN_POU, ICACHE_INVAL_AUTO);
+	if (idc) {
+		MAINT_BARRIER("dsb ishst");
+	} else {
+		MAINT_LINE("dc cvau", first);
+		if (two)
+			MAINT_LINE("dc cvau", last);
+		MAINT_BARRIER("dsb ish");
+	}
+	MAINT_LINE("ic ivau", first);
+	if (two)
+		MAINT_LINE("ic ivau", last);
+	MAINT_BARRIER("dsb ish");
+	MAINT_BARRIER("isb");
+}
+
+/* The default: one or two lines by the short path, anything else by the general one. */
+void icache_sync_range(const void *start, size_t len)
+{
+	const uintptr_t va = (uintptr_t)start, last = va + len - 1;
+	if (len - 1 < short_line_plain)
+		short_path(va, last, (va ^ last) >= short_line_plain, false);
+	else if (len - 1 < short_line_idc)
+		short_path(va, last, (va ^ last) >= short_line_idc, true);
+	else
+		sync_range(va, len, ICACHE_CLEAN_POU, ICACHE_INVAL_AUTO);
 }

@@ -14,9 +14,13 @@ static void dispatch(struct exception_frame *frame)
 	board_irq_eoi(irq);
 }
 
-void irq_register(unsigned irq, irq_fn fn)
+irq_fn irq_register(unsigned irq, irq_fn fn)
 {
-	if (irq < IRQ_MAX)
+	irq_fn previous = NULL;
+	if (irq < IRQ_MAX) {
+		previous = handlers[irq];
 		handlers[irq] = fn;
+	}
 	irq_handler = dispatch;
+	return previous;
 }

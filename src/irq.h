@@ -8,7 +8,8 @@
 
 typedef void (*irq_fn)(struct exception_frame *frame, unsigned irq);
 
-/* Register fn for irq (before interrupts are unmasked). Installs the dispatcher on first use. */
-void irq_register(unsigned irq, irq_fn fn);
+/* Register fn for irq (before interrupts are unmasked, or with them masked on this core's own
+   timer). Installs the dispatcher on first use. Returns the handler it replaces (NULL if none). */
+irq_fn irq_register(unsigned irq, irq_fn fn);
 
 #endif

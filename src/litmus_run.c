@@ -347,6 +347,7 @@ void litmus_run(struct test *t, const struct litmus_test *lt)
 	struct fault_record last_handled = {0}, last_unhandled = {0};
 	uint64_t start = timer_ticks();
 	for (it = 1; it <= run.iterations; it++) {
+		test_progress(it - 1, run.iterations);
 		reset(t, lt);
 		handoff_publish(&run.go, it);
 		run_thread(0, deadline_after_us(run.wait_us));

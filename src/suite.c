@@ -15,6 +15,7 @@
 #include "icache.h"
 #include "mmu.h"
 #include "ktap.h"
+#include "libc_glue.h"
 #include "start.h"
 #include "sysreg.h"
 #include "timer.h"
@@ -22,6 +23,7 @@
 #define TEST_TIMEOUT_DEFAULT_S 30
 #define RUN_TIMEOUT_DEFAULT_S  600
 #define REAP_TIMEOUT_US	       200000
+#define PROGRESS_INTERVAL_MS   2000 /* between "# progress:" lines of a long test */
 
 extern const struct test_case __testcases_start[], __testcases_end[];
 
@@ -83,6 +85,16 @@ void report_info(struct test *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	ktap_vdiag(&out, 1, fmt, ap);
 	va_end(ap);
+}
+
+static uint64_t progress_next; /* timer ticks: no progress line before this */
+
+void test_progress(uint64_t done, uint64_t total)
+{
+	if (this_core() != 0 || !deadline_passed(progress_next))
+		return;
+	progress_next = deadline_after_us(PROGRESS_INTERVAL_MS * 1000);
+	ktap_diag(&out, 1, "progress: %llu/%llu", (unsigned long long)done, (unsigned long long)total);
 }
 
 void test_skip(struct test *t, const char *reason)
@@ -339,6 +351,7 @@ static void run_protected_test(struct test *t, const struct suite_run *run)
 	uint64_t test_deadline = deadline_after_us(run->test_timeout_s * 1000000);
 	uint64_t deadline = test_deadline < run->run_deadline ? test_deadline : run->run_deadline;
 	struct fault_record f;
+	progress_next = deadline_after_us(PROGRESS_INTERVAL_MS * 1000);
 	deadline_arm(deadline);
 	bool completed = run_protected(run_test_body, t, &f);
 	irq_disable();
@@ -411,9 +424,9 @@ int suite_main(void)
 	run.test_timeout_s = a->test_timeout_s ? a->test_timeout_s : TEST_TIMEOUT_DEFAULT_S;
 	run.run_timeout_s = a->run_timeout_s ? a->run_timeout_s : RUN_TIMEOUT_DEFAULT_S;
 	run.run_deadline = deadline_after_us(run.run_timeout_s * 1000000);
-	console_printf("# selfmod on %s: entered at EL%u, running at EL%u; %u of %u cores online; CNTFRQ %llu Hz\n",
+	console_printf("# selfmod on %s: entered at EL%u, running at EL%u; %u of %u cores online; CNTFRQ %llu Hz; %s\n",
 		       board_name(), boot_entry_el(), current_el(), cores_online(), core_count,
-		       (unsigned long long)timer_freq());
+		       (unsigned long long)timer_freq(), libc_name);
 	console_printf("# seed=0x%llx (boot argument seed=0x%llx reproduces this run)\n", (unsigned long long)a->seed,
 		       (unsigned long long)a->seed);
 	console_printf("# deadlines: %llu s per test, %llu s for the run%s%s\n", (unsigned long long)run.test_timeout_s,

@@ -47,6 +47,9 @@ void report_skip(struct test *t, const char *reason, const char *fmt, ...) __att
 void report_timeout(struct test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A diagnostic line inside the test: "# text". */
 void report_info(struct test *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* In a long loop: "# progress: DONE/TOTAL" at most every PROGRESS_INTERVAL_MS of the running test,
+   from core 0 only (other cores return at once); tests/runner.py shows it as a status line. */
+void test_progress(uint64_t done, uint64_t total);
 /* Skip the whole test (before any nested result). */
 void test_skip(struct test *t, const char *reason);
 /* Whether the run asked for this deliberate defect (inject=NAME). */

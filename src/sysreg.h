@@ -138,4 +138,10 @@
 #define MPIDR_AFFINITY_MASK UL(0xff00ffffff)
 #define MPIDR_AFF1(m)	    (((m) >> 8) & 0xff) /* the cluster, on the cores this suite knows */
 
+/* FPCR (C5.2.8): the controls tests/scenarios/fp_state_regs.S sets to values the default never has. */
+#define FPCR_RMODE_ZERO (UL(3) << 22) /* round towards zero */
+#define FPCR_RMODE_PINF (UL(1) << 22) /* round towards plus infinity */
+#define FPCR_FZ		BIT(24)	      /* flush denormals to zero */
+#define FPCR_DN		BIT(25)	      /* default NaN */
+
 #endif

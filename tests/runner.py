@@ -51,6 +51,11 @@ MAX_LINE_BYTES = 65536    # a longer line without newline is cut into pieces
 MAX_BODY_LINES = 2000     # lines kept per test (the raw log keeps everything)
 TAIL_LINES = 20           # last console lines shown when a run ends early
 MAX_SHOWN_LINES = 40      # diagnostic lines printed per test (junit.xml and the log have all)
+SHOWN_LINE_CHARS = 200    # a console line printed to the terminal is cut there (the log keeps it whole)
+MAX_NOISE_ECHO = 50       # console lines echoed before a 'KTAP version 1' line (boot noise, or garbage)
+BINARY_SHARE = 0.25       # a line with more unprintable characters than this is summarised, not shown
+STATUS_EVERY = 0.5        # seconds between redraws of the status line on a terminal
+HEARTBEAT_EVERY = 60.0    # seconds between "still running" lines when not on a terminal (CI logs)
 
 PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 KIND_FAIL, KIND_KNOWN_DEFECT = "fail", "known-defect"
@@ -317,6 +322,28 @@ def split_lines(data: bytes) -> list[str]:
     return splitter.feed(data) + splitter.flush()
 
 
+# Console text on the terminal: the raw bytes go to the log; what is printed is escaped, cut and
+# capped so that a console producing garbage cannot drive the terminal or flood it.
+UNPRINTABLE_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ufffd]")
+
+
+def escape_unprintable(text: str) -> str:
+    """Control characters (but tab) as \\xNN, undecodable bytes (U+FFFD) as \\ufffd."""
+    return UNPRINTABLE_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() != "\ufffd" else "\\ufffd",
+                              text)
+
+
+def shown_text(line: str, limit: int = SHOWN_LINE_CHARS) -> str:
+    """A console line made safe to print: mostly-binary lines summarised, the rest escaped and cut."""
+    bad = len(UNPRINTABLE_RE.findall(line))
+    if line and bad > BINARY_SHARE * len(line):
+        return f"<{len(line)} characters of binary output, {bad} unprintable: see the log>"
+    text = escape_unprintable(line)
+    if len(text) > limit:
+        return f"{text[:limit]}... ({len(text) - limit} more characters in the log)"
+    return text
+
+
 VERSION_RE = re.compile(r"(KTAP version 1|TAP version 1[34])\s*")
 PLAN_RE = re.compile(r"1\.\.(\d+)\s*(#.*)?")
 RESULT_RE = re.compile(r"(ok|not ok) (\d+)\b\s*(.*)")
@@ -406,7 +433,7 @@ class KtapParser:
         """The console's last line, cut off before its newline: kept, never taken as a result
         ("ok 1 " cut from "ok 1 same_core" is no pass)."""
         if line.strip():
-            self.report.warnings.append(f"console ended in the middle of a line: {line.strip()!r}")
+            self.report.warnings.append(f"console ended in the middle of a line: '{shown_text(line.strip())}'")
             self._keep(line)
 
     def finish(self) -> KtapReport:
@@ -509,7 +536,7 @@ class RunStatus:
 
 def notable_lines(lines: list[str]) -> list[str]:
     """Diagnostics ('# ...') and nested 'not ok' lines, at any indentation."""
-    return [line for line in lines if line.lstrip().startswith(("#", "not ok"))]
+    return [line for line in lines if line.lstrip().startswith(("#", "not ok")) and not PROGRESS_RE.fullmatch(line)]
 
 
 def expectation_for(expectations: list[Expectation], test: str) -> Expectation | None:
@@ -649,6 +676,54 @@ class ConfigReport:
 
 
 # --------------------------------------------------------------------------
+# Progress of a running configuration
+
+
+PROGRESS_RE = re.compile(r"\s*# progress: (\d+)/(\d+)\s*")    # the firmware's test_progress()
+SUBTEST_RE = re.compile(r"\s*# Subtest: (\S+)")
+TEST_DEADLINE_RE = re.compile(r"# deadlines: (\d+) s per test")
+
+
+@dataclass
+class Progress:
+    """Which test a configuration is running and how far along, from its console lines."""
+    config: str
+    timeout: float
+    started: float = field(default_factory=time.monotonic)
+    number: int = 0                      # the running test's number (results so far + 1)
+    test: str = ""
+    test_started: float = 0.0
+    test_timeout: float | None = None    # the firmware's per-test deadline, from its header
+    rounds: tuple[int, int] | None = None
+
+    def feed(self, line: str, report: KtapReport) -> bool:
+        """Take what a console line says; True for a progress line (kept out of echo and tail)."""
+        if match := PROGRESS_RE.fullmatch(line):
+            self.rounds = (int(match.group(1)), int(match.group(2)))
+            return True
+        if match := SUBTEST_RE.match(line):
+            self.number, self.test = len(report.results) + 1, match.group(1)
+            self.test_started, self.rounds = time.monotonic(), None
+        elif self.test_timeout is None and (match := TEST_DEADLINE_RE.match(line)):
+            self.test_timeout = float(match.group(1))
+        return False
+
+    def text(self, plan: int | None, now: float | None = None) -> str:
+        """'[cfg] test 7/19 cross_core: 10247/200000 rounds (5%), 12 s of 30 s; run 40 s of 60 s'."""
+        now = time.monotonic() if now is None else now
+        parts = [f"[{self.config}]"]
+        if self.test:
+            parts.append(f"test {self.number}/{plan if plan is not None else '?'} {self.test}:")
+            if self.rounds:
+                done, total = self.rounds
+                parts.append(f"{done}/{total} rounds ({100 * done // max(total, 1)}%),")
+            limit = f" of {seconds(self.test_timeout)} s" if self.test_timeout else ""
+            parts.append(f"{now - self.test_started:.0f} s{limit};")
+        parts.append(f"run {now - self.started:.0f} s of {seconds(self.timeout)} s")
+        return " ".join(parts)
+
+
+# --------------------------------------------------------------------------
 # Output
 
 
@@ -659,12 +734,39 @@ class Printer:
     err: TextIO
     verbose: bool = False
     tag_lines: bool = True  # echoed console lines start "[config] " (not when one config runs)
+    live: bool = False      # a terminal: a status line redrawn in place (else a heartbeat line)
+    _status_shown: bool = False
+    _status_at: float = 0.0
+
+    def status(self, text: str) -> None:
+        """The running configuration's progress: redrawn in place on a terminal (at most every
+        STATUS_EVERY s), else printed as a plain line every HEARTBEAT_EVERY s."""
+        now = time.monotonic()
+        if not self._status_at:
+            self._status_at = now  # the first heartbeat comes one period after the start
+        if now - self._status_at < (STATUS_EVERY if self.live else HEARTBEAT_EVERY):
+            return
+        self._status_at = now
+        if not self.live:
+            self.line(f"{text} (still running)")
+            return
+        width = shutil.get_terminal_size().columns - 1
+        self.out.write("\r\x1b[K" + text[:width])
+        self.out.flush()
+        self._status_shown = True
+
+    def clear_status(self) -> None:
+        if self._status_shown:
+            self.out.write("\r\x1b[K")
+            self._status_shown = False
 
     def console(self, config: str, text: str) -> None:
-        """One echoed console line (verbose mode)."""
+        """One echoed console line (verbose mode), escaped and cut (shown_text)."""
+        text = shown_text(text)
         self.line(f"[{config}] {text}" if self.tag_lines else text)
 
     def line(self, text: str = "") -> None:
+        self.clear_status()
         print(text, file=self.out, flush=True)
 
     def error(self, text: str) -> None:
@@ -685,7 +787,7 @@ class Printer:
             failed = outcome.status == FAILED and not self.verbose
             lines = notable_lines(outcome.details) if failed else []
         for line in lines[:MAX_SHOWN_LINES]:
-            self.line(f"    {line}")
+            self.line(f"    {shown_text(line)}")
         if len(lines) > MAX_SHOWN_LINES:
             self.line(f"    ... {len(lines) - MAX_SHOWN_LINES} more lines in the log")
 
@@ -693,28 +795,49 @@ class Printer:
 class ConsoleSession:
     """Parses one configuration's console as it arrives and prints progress."""
 
-    def __init__(self, config: str, expectations: list[Expectation], printer: Printer) -> None:
+    def __init__(self, config: str, expectations: list[Expectation], printer: Printer,
+                 timeout: float = 0.0) -> None:
         self.config = config
         self.expectations = expectations
         self.printer = printer
+        self.progress = Progress(config, timeout)
         self.parser = KtapParser()
         self.splitter = LineSplitter()
         self.tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
+        self.noise_lines = 0
 
     def feed(self, data: bytes) -> None:
         for line in self.splitter.feed(data):
             self._line(line)
 
+    def _echo_allowed(self) -> bool:
+        """Before 'KTAP version 1', echo at most MAX_NOISE_ECHO lines: a console producing no KTAP
+        (wrong image, wrong baud rate, binary garbage) must not flood the terminal."""
+        if self.parser.report.version is not None:
+            return True
+        self.noise_lines += 1
+        if self.noise_lines == MAX_NOISE_ECHO + 1:
+            self.printer.console(self.config, f"(no KTAP yet after {MAX_NOISE_ECHO} lines: the rest of the "
+                                              "console before a 'KTAP version 1' line is only in the log)")
+        return self.noise_lines <= MAX_NOISE_ECHO
+
     def close(self) -> KtapReport:
         for line in self.splitter.flush():
-            if self.printer.verbose:
+            if self.printer.verbose and self._echo_allowed():
                 self.printer.console(self.config, line)
             self.tail.append(line)
             self.parser.feed_cut(line)
         return self.parser.finish()
 
+    def tick(self) -> None:
+        """Called while the configuration runs, output or not: the status line."""
+        self.printer.status(self.progress.text(self.parser.report.plan))
+
     def _line(self, line: str) -> None:
-        if self.printer.verbose:
+        if self.progress.feed(line, self.parser.report):
+            self.parser.feed(line)  # a progress line: in the log and the test's body, never echoed
+            return
+        if self.printer.verbose and self._echo_allowed():
             self.printer.console(self.config, line)
         if line.strip():
             self.tail.append(line)
@@ -792,9 +915,12 @@ def _pump(fd: int, chunks: queue.Queue) -> None:
         chunks.put(None)
 
 
-def _drain(chunks: queue.Queue, on_output: Callable[[bytes], None], deadline: float) -> bool:
-    """Deliver output until end of file (True) or the deadline (False)."""
+def _drain(chunks: queue.Queue, on_output: Callable[[bytes], None], deadline: float,
+           on_tick: Callable[[], None] | None = None) -> bool:
+    """Deliver output until end of file (True) or the deadline (False); on_tick every pass."""
     while True:
+        if on_tick:
+            on_tick()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
@@ -826,7 +952,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def run_process(argv: list[str], timeout: float, on_output: Callable[[bytes], None],
-                env: dict[str, str] | None = None) -> ProcessRun:
+                env: dict[str, str] | None = None, on_tick: Callable[[], None] | None = None) -> ProcessRun:
     """Run argv with a wall-clock deadline, passing its output (stdout+stderr) as it arrives."""
     start = time.monotonic()
     try:
@@ -840,7 +966,7 @@ def run_process(argv: list[str], timeout: float, on_output: Callable[[bytes], No
     deadline = start + timeout
     timed_out = False
     try:
-        eof = _drain(chunks, on_output, deadline)
+        eof = _drain(chunks, on_output, deadline, on_tick)
         if eof:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         timed_out = not eof
@@ -960,13 +1086,13 @@ def run_job(job: Job, out_dir: Path, expectations: list[Expectation], printer: P
     command = shlex.join(job.argv)
     printer.line(f"== {name}: {command}")
     mine = [e for e in expectations if e.applies_to(name)]
-    session = ConsoleSession(name, mine, printer)
+    session = ConsoleSession(name, mine, printer, job.timeout)
     with open(out_dir / f"{name}.log", "wb") as log:
         def on_output(data: bytes) -> None:
             log.write(data)
             log.flush()
             session.feed(data)
-        proc = run_process(job.argv, job.timeout, on_output, job.env)
+        proc = run_process(job.argv, job.timeout, on_output, job.env, session.tick)
     report = session.close()
     if proc.timed_out:
         printer.line(f"[{name}] TIMEOUT after {seconds(job.timeout)} s")
@@ -1114,7 +1240,8 @@ def main(argv: list[str] | None = None) -> int:
     args, status = parse_args_or_status(build_parser(), argv)
     if args is None:
         return status
-    printer = Printer(sys.stdout, sys.stderr, args.verbose)
+    printer = Printer(sys.stdout, sys.stderr, args.verbose,
+                      live=sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb")
     try:
         return run(args, printer, dict(os.environ))
     except UsageError as exc:

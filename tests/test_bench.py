@@ -34,12 +34,18 @@ class Parsing(unittest.TestCase):
         self.assertEqual(tables["handoff"][0]["method"], "sev_wfe")
 
     def test_targets_missed_are_reported(self):
-        row = {"size": 4096, "offset": 0, "dlines": 64, "bound": 259, "by_line": 400, "auto": 400, "all": 200,
-               "libgcc": 551, "auto_cycles": 0, "libgcc_cycles": 0, "auto_per_libgcc": "0.73",
-               "auto_per_bound": "1.54", "by_line_per_bound": "1.54"}
-        with contextlib.redirect_stdout(io.StringIO()):
-            missed = bench.maintenance_report([row], cycles_meaningful=False)
-        self.assertEqual(len(missed), 2, missed)
+        base = {"platform": "QEMU 7.2 cortex-a72", "idc": 0, "dic": 0, "dline": 64, "offset": 0, "all": 200,
+                "auto_cycles": 0, "libgcc_cycles": 0, "compiler_rt": 500, "linux": 500, "wasmtime": 300}
+        big = {**base, "size": 4096, "dlines": 64, "bound": 259, "by_line": 400, "auto": 400, "libgcc": 551,
+               "auto_per_libgcc": "0.73", "auto_per_bound": "1.54", "by_line_per_bound": "1.54"}
+        small = {**base, "size": 4, "dlines": 1, "bound": 7, "by_line": 40, "auto": 17, "libgcc": 16,
+                 "auto_per_libgcc": "1.06", "auto_per_bound": "2.43", "by_line_per_bound": "5.71"}
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            missed = bench.maintenance_report([big, small], cycles_meaningful=False)
+        # 4 KiB over 1.1x the bound; 4 B over libgcc and over 16 instructions.
+        self.assertEqual(len(missed), 3, missed)
+        self.assertIn("300*", out.getvalue())  # wasmtime skips the clean a72 needs
 
 
 class Usage(unittest.TestCase):

@@ -2,8 +2,8 @@
 """Unit tests of tests/checked.py on hand-written consoles (standard library only).
 
 Each verdict is shown to fail when it should: a weakened case without a hazard,
-a guaranteed case with one, a hazard outside any test, an unmarked DC/IC, a
-stale translation, a disagreement on IDC/DIC, an incomplete firmware run.
+a guaranteed case with one, a hazard outside any test, a DC/IC without an address
+in a test, a register/mark disagreement, a stale translation, a disagreement on IDC/DIC, an incomplete firmware run.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ ok 2 checked_probe
 """
 
 
-def judge(console: str, traits=(0, 0), exit_status=0, timed_out=False) -> checked.KtapOut:
+def judge(console: str, traits=(0, 0, 64), exit_status=0, timed_out=False) -> checked.KtapOut:
     lines = console.splitlines()
     report = runner.parse_ktap(lines)
     run = runner.ProcessRun(exit_status, timed_out, 1.0)
@@ -96,16 +96,34 @@ class Verdicts(unittest.TestCase):
                       "(our scenario or library is wrong)", failures(out))
 
     def test_unmarked_and_stale_fail(self):
-        out = judge(GOOD + "# checker: core 0 pc 0x40082df0: DC clean without an address mark (...): not modelled\n"
-                    "# stale-translation: core 1 addr 0x40230000 : QEMU ran a translation ...\n")
-        self.assertIn("not ok 3 every DC/IC by address carried its address mark (1 did not)", failures(out))
-        self.assertIn("not ok 4 QEMU ran no stale translation (1)", failures(out))
+        out = judge(GOOD.replace("    ok 1 line-aligned", "# checker: core 0 pc 0x40082df0: DC clean without an "
+                                 "address mark (...): not modelled\n    ok 1 line-aligned")
+                    + "# stale-translation: core 1 addr 0x40230000 : QEMU ran a translation ...\n")
+        self.assertIn("not ok 3 every DC/IC by address in a test had a physical address (1 did not; 0 at boot)",
+                      failures(out))
+        self.assertIn("not ok 5 QEMU ran no stale translation (1)", failures(out))
+
+    def test_unplaced_dc_at_boot_is_only_shown(self):
+        boot = ("# checker: core 0 pc 0x400840e0: DC clean X20 = 0x4009de00: MMU on and no access through that "
+                "page seen since the last TLBI, so no physical address: not modelled\n")
+        out = judge(GOOD.replace("KTAP version 1\n", "KTAP version 1\n" + boot, 1))
+        self.assertEqual(failures(out), [])
+        self.assertIn("    ok 3 every DC/IC by address in a test had a physical address (0 did not; 1 at boot)",
+                      out.lines)
+
+    def test_register_and_mark_disagree_fails(self):
+        out = judge(GOOD + "# checker: core 0 pc 0x40082df0: IC IVAU register address disagrees with its mark: "
+                    "X3 = 0x1000 (pa 0x41001000), mark pa 0x40001000 (the mark is used)\n")
+        self.assertIn("not ok 4 the register and the address mark of every DC/IC name the same line (1 did not)",
+                      failures(out))
 
     def test_disagreement_on_idc_fails(self):
         self.assertIn("not ok 1 plugin (IDC, DIC, line) (0, 0, 64) and firmware (1, 0, 64) agree",
                       failures(judge(GOOD.replace("IDC 0 DIC 0 (safe", "IDC 1 DIC 0 (safe"))))
         self.assertIn("not ok 1 plugin (IDC, DIC, line) (0, 0, 64) and firmware (0, 0, 64) agree",
-                      failures(judge(GOOD, traits=(1, 0))))
+                      failures(judge(GOOD, traits=(1, 0, 64))))
+        self.assertIn("not ok 1 plugin (IDC, DIC, line) (0, 0, 64) and firmware (0, 0, 64) agree",
+                      failures(judge(GOOD, traits=(0, 0, 256))))
         self.assertTrue(failures(judge(GOOD.replace("# checker: smc_checker", "# checker: gone"))))
 
     def test_incomplete_or_failed_firmware_run_fails(self):
@@ -141,6 +159,13 @@ class CommandLine(unittest.TestCase):
             status, err = self.run_main("--config", name, "--image", str(here), "--plugin", str(here))
             self.assertEqual(status, 2, err)
             self.assertIn(message, err)
+
+    def test_plugin_follows_the_qemu_version(self):
+        self.assertEqual(checked.choose_plugin((7, 2)), "build/host/smc_checker.so")
+        self.assertEqual(checked.choose_plugin((10, 0)), "build/host/smc_checker-api4.so")
+        for version in ((9, 0), (10, 1), (6, 2)):
+            with self.assertRaisesRegex(runner.UsageError, "no checker plugin build for QEMU"):
+                checked.choose_plugin(version)
 
     def test_config_is_required(self):
         status, _ = self.run_main()

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Checks of the Raspberry Pi 4 build, as far as a machine without a Pi 4 can check it.
 
-QEMU 7.2 has no Pi 4 machine, so build/rpi4 is never booted here. These tests
-read what `make BOARD=rpi4 build loader` produced (make test builds it first):
-the arm64 Image header the firmware loads, the SD-card files, and the
-disassembly of the ELF (the EL2 -> EL1 path, the spin-table release, the
-chainloader's cache maintenance before it jumps).
+build/rpi4 boots on QEMU 10's raspi4b (tests/configs.txt: rpi4-*), which does
+not run the Pi firmware. These tests read what `make BOARD=rpi4 build loader`
+produced (make test builds it first): the arm64 Image header the firmware
+loads, the SD-card files, the moved copy rpi4-kernel-address boots, and the
+disassembly of the ELF (the EL2 -> EL1 path, the load-address check, the
+spin-table release, the chainloader's cache maintenance before it jumps).
 
     python3 -m unittest tests/test_rpi4_image.py
 """
@@ -125,6 +126,14 @@ class ImageHeaderTests(unittest.TestCase):
         self.assertEqual((SDCARD / "kernel8.img").read_bytes(), need(BUILD / "kernel8.img").read_bytes(),
                          "the SD-card copy is the image just built")
 
+    def test_moved_image_differs_only_in_text_offset(self):
+        """rpi4-kernel-address's input: the same image, its header asking to be loaded at 0x200000."""
+        image = need(BUILD / "kernel8.img").read_bytes()
+        moved = need(BUILD / "kernel8-at-0x200000.img").read_bytes()
+        self.assertEqual(image_header(BUILD / "kernel8-at-0x200000.img")["text_offset"], 0x200000)
+        self.assertEqual(len(moved), len(image))
+        self.assertEqual(moved[:8] + moved[16:], image[:8] + image[16:], "only text_offset (bytes 8-15) differs")
+
     def test_loader_image_header(self):
         header = image_header(LOADER_CARD / "kernel8.img")
         self.assertEqual(header["code0"] & B_OPCODE_MASK, B_OPCODE)
@@ -179,6 +188,17 @@ class DisassemblyTests(unittest.TestCase):
         self.assertTrue(any(i.startswith("bl") and "<el2_to_el1>" in i for i in primary))
         secondary = self.function(self.firmware, "secondary_entry")
         self.assertTrue(any(i.startswith("bl") and "<el2_to_el1>" in i for i in secondary))
+
+    def test_load_address_checked_before_any_c(self):
+        """Where it runs (ADR) against where it was linked (a literal), before primary_start's C."""
+        primary = self.function(self.firmware, "primary_entry")
+        self.assertTrue(in_order(primary, "adr", "ldr", "cmp", "b.ne", "bl") and
+                        any("<wrong_load_address>" in i for i in primary) and
+                        any(i.startswith("bl") and "<primary_start>" in i for i in primary),
+                        "\n".join(primary))
+        check = next(n for n, i in enumerate(primary) if "<wrong_load_address>" in i)
+        start = next(n for n, i in enumerate(primary) if "<primary_start>" in i)
+        self.assertLess(check, start)
 
     def test_spin_table_release(self):
         release = self.function(self.firmware, "spintable_release")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shlex
 import sys
 import tempfile
@@ -170,6 +171,56 @@ class ParseTests(unittest.TestCase):
         report = runner.parse_ktap(lines(text))
         self.assertEqual(len(report.warnings), 1)
         self.assertIn("does not match", report.warnings[0])
+
+
+class ShownTextTests(unittest.TestCase):
+    def test_control_characters_escaped(self):
+        self.assertEqual(runner.shown_text("a\x1b[2Jb\tc\x7f"), "a\\x1b[2Jb\tc\\x7f")
+        self.assertEqual(runner.shown_text("caf\u00e9 \ufffd"), "caf\u00e9 \\ufffd")
+
+    def test_plain_text_unchanged(self):
+        self.assertEqual(runner.shown_text("ok 1 cross_core # SKIP x"), "ok 1 cross_core # SKIP x")
+
+    def test_binary_summarised(self):
+        self.assertEqual(runner.shown_text("\x00\x01\x02ab"),
+                         "<5 characters of binary output, 3 unprintable: see the log>")
+
+    def test_long_line_cut(self):
+        text = runner.shown_text("x" * 500)
+        self.assertTrue(text.startswith("x" * runner.SHOWN_LINE_CHARS + "... (300 more characters"))
+
+
+class ProgressTests(unittest.TestCase):
+    def test_progress_text(self):
+        progress = runner.Progress("a72", 60.0)
+        report = runner.KtapReport(results=[runner.TestResult(1, "x", True)])
+        for line in ("# deadlines: 30 s per test, 600 s for the run", "    # Subtest: cross_core"):
+            self.assertFalse(progress.feed(line, report))
+        self.assertTrue(progress.feed("    # progress: 50/200", report))
+        progress.started, progress.test_started = 100.0, 108.0
+        self.assertEqual(progress.text(19, now=120.0),
+                         "[a72] test 2/19 cross_core: 50/200 rounds (25%), 12 s of 30 s; run 20 s of 60 s")
+        self.assertFalse(progress.feed("    # Subtest: same_core", report))
+        self.assertEqual(progress.rounds, None)  # a new test starts without rounds
+        self.assertEqual(runner.Progress("b", 5.0, started=0.0).text(None, now=2.0), "[b] run 2 s of 5 s")
+
+    def test_status_line_on_a_terminal(self):
+        out = io.StringIO()
+        printer = runner.Printer(out, io.StringIO(), live=True)
+        with mock.patch.object(runner, "STATUS_EVERY", 0.0):
+            printer.status("[a] test 1/2 x")
+            printer.line("ok 1 x")
+        self.assertEqual(out.getvalue(), "\r\x1b[K[a] test 1/2 x\r\x1b[Kok 1 x\n")
+
+    def test_heartbeat_when_not_a_terminal(self):
+        out = io.StringIO()
+        printer = runner.Printer(out, io.StringIO())
+        printer.status("[a] run 1 s of 60 s")
+        self.assertEqual(out.getvalue(), "")  # quiet for the first HEARTBEAT_EVERY seconds
+        with mock.patch.object(runner, "HEARTBEAT_EVERY", 0.0):
+            printer.status("[a] run 61 s of 60 s")
+        self.assertEqual(out.getvalue(), "[a] run 61 s of 60 s (still running)\n")
+        self.assertNotIn("\x1b", out.getvalue())
 
 
 class ExpectationTests(unittest.TestCase):
@@ -554,6 +605,54 @@ class MainTests(unittest.TestCase):
         self.assertIn("[v] hello\n", out)  # several: each line says whose it is
         self.assertIn("[w] hello\n", out)
         self.assertEqual(out.count("[v] ok 1 a"), 1)
+
+    def test_random_bytes_console(self):
+        """A console that is not KTAP (here 3,000 random bytes): no raw control character reaches the
+        terminal, the echo is capped, the raw bytes stay in the log, and the run fails clearly."""
+        import random
+        garbage = bytes(random.Random(18).randrange(256) for _ in range(3000))
+        script = self.write("garbage.bin", "")
+        script.write_bytes(garbage)
+        cmd = self.script_command("g.py", f"""
+            import sys
+            sys.stdout.buffer.write(open({str(script)!r}, "rb").read())
+            sys.exit(1)
+        """)
+        for verbose in ((), ("--verbose",)):
+            code, out, _ = self.run_configs(f"name=g command={cmd}\n", *verbose)
+            self.assertEqual(code, 1)
+            self.assertIn("[g] FAIL: no KTAP plan (no 'KTAP version 1' line)", out)
+            self.assertEqual(out.splitlines()[-1], "0 passed, 1 failed, 0 skipped")
+            self.assertIsNone(re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]", out), verbose)
+            self.assertLess(len(out), 4000)
+            self.assertEqual((self.out / "g.log").read_bytes(), garbage)
+        log = self.write("garbage.log", "")
+        log.write_bytes(garbage)
+        code, out, _ = self.main("--log", str(log))
+        self.assertEqual(code, 1)
+        self.assertIsNone(re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]", out))
+
+    def test_echo_before_ktap_is_capped(self):
+        cmd = self.script_command("n.py", """
+            for i in range(500):
+                print(f"noise {i}")
+            print("KTAP version 1\\n1..1\\nok 1 a")
+        """)
+        code, out, _ = self.run_configs(f"name=n command={cmd}\n", "--verbose")
+        self.assertEqual(code, 0)
+        self.assertIn(f"noise {runner.MAX_NOISE_ECHO - 1}\n", out)
+        self.assertNotIn(f"noise {runner.MAX_NOISE_ECHO}\n", out)
+        self.assertIn("only in the log", out)
+        self.assertIn("ok 1 a", out)  # echo resumes with the KTAP output
+
+    def test_progress_lines_are_not_echoed(self):
+        cmd = self.script_command("p.py", r"""
+            print("KTAP version 1\n1..1\n    # Subtest: a\n    # progress: 1/4\n    # progress: 3/4\nok 1 a")
+        """)
+        code, out, _ = self.run_configs(f"name=p command={cmd}\n", "--verbose")
+        self.assertEqual(code, 0, out)
+        self.assertNotIn("progress", out)
+        self.assertIn(b"# progress: 3/4", (self.out / "p.log").read_bytes())
 
     def test_help(self):
         code, out, _ = self.main("--help")

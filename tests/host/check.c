@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ktap.h"
@@ -48,6 +49,32 @@ void check_diag(const char *fmt, ...)
 	va_start(ap, fmt);
 	ktap_vdiag(&out, 1, fmt, ap);
 	va_end(ap);
+}
+
+#define MAX_DTB (1 << 20)
+
+void *check_read_dtb(const struct check_env *env, const char *file)
+{
+	char path[512];
+	const char *slash = env->dtb_path ? strrchr(env->dtb_path, '/') : NULL;
+	int dir = slash ? (int)(slash - env->dtb_path) + 1 : 0;
+	if (!env->dtb_path)
+		return NULL;
+	if (file)
+		snprintf(path, sizeof(path), "%.*s%s", dir, env->dtb_path, file);
+	else
+		snprintf(path, sizeof(path), "%s", env->dtb_path);
+	FILE *fp = fopen(path, "rb");
+	void *buf = fp ? malloc(MAX_DTB) : NULL;
+	size_t n = buf ? fread(buf, 1, MAX_DTB, fp) : 0;
+	if (fp)
+		fclose(fp);
+	if (!n) {
+		check_diag("cannot read %s (make unit-tests builds it)", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 void check_skip_test(const char *reason)

@@ -35,6 +35,10 @@ bool check_eq_str(const char *file, int line, const char *expected, const char *
 bool check_contains(const char *file, int line, const char *haystack, const char *needle, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* The DTB named file in the directory of env->dtb_path (file NULL: that path itself), read into a buffer
+   the caller frees; NULL (with a diagnostic) when unreadable. make unit-tests builds them there. */
+void *check_read_dtb(const struct check_env *env, const char *file);
+
 /* A diagnostic line inside the current test. */
 void check_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Skip the whole current test (call before any check, then return): "ok N name # SKIP reason". */

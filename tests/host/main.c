@@ -16,7 +16,8 @@ static const struct check_test tests[] = {
     TEST(errata_matching),	   TEST(errata_revidr),	     TEST(errata_actions),	 TEST(verdict_rules),
     TEST(verdict_mixed_lines),	   TEST(verdict_vipt_alias), TEST(verdict_lines_missed), TEST(litmus_cond_eval),
     TEST(litmus_cond_stack_limit), TEST(litmus_atom_masks),  TEST(litmus_histogram),	 TEST(crc32_values),
-    TEST(spintable_from_dtb),	   TEST(spintable_fallback),
+    TEST(spintable_from_dtb),	   TEST(spintable_fallback), TEST(memory_holding),	 TEST(memory_bad_cells),
+    TEST(fnmatch_patterns),
 };
 
 int main(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "errata.h"
 #include "icache.h"
 #include "unit_tests.h"
 
@@ -20,12 +21,18 @@ struct op {
 
 static struct op trace[TRACE_MAX];
 static unsigned ntrace;
+static struct cache_lines traced_lines; /* the configuration of the call being traced */
 
 void maint_trace(const char *insn, uintptr_t address);
+/* DC and IC act on the line holding the address they are given (Arm ARM C5.3, "DC CVAU", "IC IVAU"):
+   the trace records that line, so an unaligned address names its line exactly once. */
 void maint_trace(const char *insn, uintptr_t address)
 {
+	unsigned line = !strncmp(insn, "ic ivau", 7) ? traced_lines.iline : traced_lines.dline;
+	if (strncmp(insn, "dc ", 3) && strncmp(insn, "ic ivau", 7))
+		line = 1; /* barriers and IC IALLUIS carry no address */
 	if (ntrace < TRACE_MAX)
-		trace[ntrace++] = (struct op){insn, address};
+		trace[ntrace++] = (struct op){insn, address & ~(uintptr_t)(line - 1)};
 }
 
 static struct op model[TRACE_MAX];
@@ -49,14 +56,19 @@ static void expect_lines(const char *insn, uintptr_t va, size_t len, unsigned li
 	}
 }
 
-static void build_model(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, size_t threshold)
+static void build_model(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, size_t threshold,
+			unsigned actions)
 {
 	static const char *const cleans[] = {"dc cvau", "dc cvac", "dc civac"};
 	nmodel = 0;
+	if (actions & ERRATUM_NO_DIC)
+		lines.dic = false;
 	if (lines.idc && m.clean == ICACHE_CLEAN_POU) {
 		expect("dsb ishst", 0);
 	} else {
-		expect_lines(cleans[m.clean], va, len, lines.dline);
+		bool civac = m.clean == ICACHE_CLEAN_INVAL_POC ||
+			     (m.clean == ICACHE_CLEAN_POU && (actions & ERRATUM_CLEAN_INVAL));
+		expect_lines(civac ? "dc civac" : cleans[m.clean], va, len, lines.dline);
 		expect("dsb ish", 0);
 	}
 	if (m.inval == ICACHE_INVAL_ALL || (m.inval == ICACHE_INVAL_AUTO && len > threshold && !lines.dic)) {
@@ -84,35 +96,60 @@ static bool first_difference(char *buf, size_t size)
 	return false;
 }
 
-/* Run one call and compare; returns true when it matched. */
-static bool one_case(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, char *why, size_t size)
+/* Run one call of icache_sync_range_with, and for the default method one of icache_sync_range (its own
+   short path for one or two lines) too, and compare each with the model; true when both matched. */
+static bool one_case(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, unsigned actions,
+		     char *why, size_t size)
 {
 	icache_configure(lines);
+	icache_apply_errata(actions);
+	traced_lines = lines;
+	build_model(va, len, lines, m, ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT, actions);
 	ntrace = 0;
 	icache_sync_range_with((const void *)va, len, m);
-	build_model(va, len, lines, m, ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT);
-	return !first_difference(why, size);
+	if (first_difference(why, size))
+		return false;
+	if (m.clean != ICACHE_CLEAN_POU || m.inval != ICACHE_INVAL_AUTO)
+		return true;
+	ntrace = 0;
+	icache_sync_range((const void *)va, len);
+	if (!first_difference(why, size))
+		return true;
+	size_t used = strlen(why);
+	snprintf(why + used, size - used, " (icache_sync_range)");
+	return false;
 }
 
-/* Every start offset and length up to several lines, for 16- to 128-byte lines, D and I sizes apart. */
+/* Every start offset and length up to several lines, for 16- to 128-byte lines, D and I sizes apart,
+   with and without IDC (the short path of icache_sync_range has a form for each). */
 void test_icache_sequence(const struct check_env *env)
 {
 	(void)env;
-	static const unsigned sizes[][2] = {{16, 16}, {32, 32}, {64, 64}, {128, 128}, {64, 32}, {16, 128}};
+	static const struct cache_lines configs[] = {
+	    {.dline = 16, .iline = 16},
+	    {.dline = 32, .iline = 32},
+	    {.dline = 64, .iline = 64},
+	    {.dline = 128, .iline = 128},
+	    {.dline = 64, .iline = 32},
+	    {.dline = 16, .iline = 128},
+	    {.dline = 64, .iline = 64, .idc = true},
+	    {.dline = 256, .iline = 256, .idc = true},
+	};
 	const uintptr_t base = 0x40200000;
-	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		struct cache_lines lines = {.dline = sizes[s][0], .iline = sizes[s][1]};
-		unsigned span = sizes[s][0] > sizes[s][1] ? sizes[s][0] : sizes[s][1];
+	for (unsigned s = 0; s < sizeof(configs) / sizeof(configs[0]); s++) {
+		struct cache_lines lines = configs[s];
+		unsigned span = lines.dline > lines.iline ? lines.dline : lines.iline;
 		unsigned cases = 0, bad = 0;
 		char why[200] = "";
 		for (uintptr_t off = 0; off <= 2 * span; off += 4)
 			for (size_t len = 0; len <= 4 * span; len++, cases++)
-				if (!one_case(base + off, len, lines, ICACHE_METHOD_DEFAULT, why, sizeof(why)) &&
+				if (!one_case(base + off, len, lines, ICACHE_METHOD_DEFAULT, 0, why, sizeof(why)) &&
 				    !bad++)
-					check_diag("Dline %u Iline %u start +%lu len %zu: %s", lines.dline, lines.iline,
-						   (unsigned long)off, len, why);
-		CHECK_EQ_U64(0, bad, "Dline %u Iline %u: %u ranges issue exactly the model's DC, DSB, IC, DSB, ISB",
-			     lines.dline, lines.iline, cases);
+					check_diag("Dline %u Iline %u IDC %d start +%lu len %zu: %s", lines.dline,
+						   lines.iline, lines.idc, (unsigned long)off, len, why);
+		CHECK_EQ_U64(0, bad,
+			     "Dline %u Iline %u IDC %d: %u ranges issue exactly the model's DC, DSB, IC, DSB, ISB",
+			     lines.dline, lines.iline, lines.idc, cases);
 	}
 }
 
@@ -125,26 +162,38 @@ void test_icache_variants(const struct check_env *env)
 		bool idc, dic;
 		struct icache_method m;
 		size_t len;
+		unsigned actions;
 	} cases[] = {
-	    {"IDC: DSB ISHST instead of the clean", true, false, ICACHE_METHOD_DEFAULT, 200},
-	    {"DIC: no invalidate", false, true, ICACHE_METHOD_DEFAULT, 200},
-	    {"IDC and DIC: DSB ISHST and ISB only", true, true, ICACHE_METHOD_DEFAULT, 200},
-	    {"IDC does not skip a clean to PoC", true, false, {ICACHE_CLEAN_POC, ICACHE_INVAL_BY_LINE}, 200},
-	    {"DC CIVAC, the A53 errata form", false, false, {ICACHE_CLEAN_INVAL_POC, ICACHE_INVAL_BY_LINE}, 200},
-	    {"IC IALLUIS when asked", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 200},
+	    {"erratum: DC CIVAC for the PoU clean, one line", false, false, ICACHE_METHOD_DEFAULT, 4,
+	     ERRATUM_CLEAN_INVAL},
+	    {"erratum: DC CIVAC for the PoU clean, two lines", false, false, ICACHE_METHOD_DEFAULT, 8,
+	     ERRATUM_CLEAN_INVAL},
+	    {"erratum: DC CIVAC for the PoU clean, 200 B", false, false, ICACHE_METHOD_DEFAULT, 200,
+	     ERRATUM_CLEAN_INVAL},
+	    {"erratum: DIC not trusted, one line", false, true, ICACHE_METHOD_DEFAULT, 4, ERRATUM_NO_DIC},
+	    {"erratum: DIC not trusted, IDC, two lines", true, true, ICACHE_METHOD_DEFAULT, 8, ERRATUM_NO_DIC},
+	    {"DIC: no invalidate, one line", false, true, ICACHE_METHOD_DEFAULT, 4, 0},
+	    {"IDC: DSB ISHST, two lines", true, false, ICACHE_METHOD_DEFAULT, 8, 0},
+	    {"IDC: DSB ISHST instead of the clean", true, false, ICACHE_METHOD_DEFAULT, 200, 0},
+	    {"DIC: no invalidate", false, true, ICACHE_METHOD_DEFAULT, 200, 0},
+	    {"IDC and DIC: DSB ISHST and ISB only", true, true, ICACHE_METHOD_DEFAULT, 200, 0},
+	    {"IDC does not skip a clean to PoC", true, false, {ICACHE_CLEAN_POC, ICACHE_INVAL_BY_LINE}, 200, 0},
+	    {"DC CIVAC, the A53 errata form", false, false, {ICACHE_CLEAN_INVAL_POC, ICACHE_INVAL_BY_LINE}, 200, 0},
+	    {"IC IALLUIS when asked", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 200, 0},
 	    {"auto: by line at the threshold", false, false, ICACHE_METHOD_DEFAULT,
-	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT},
+	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT, 0},
 	    {"auto: IC IALLUIS above the threshold", false, false, ICACHE_METHOD_DEFAULT,
-	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1},
-	    {"1 MiB by line", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_BY_LINE}, 1024 * 1024},
-	    {"IC IALLUIS even with DIC when asked for", false, true, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 64},
+	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1, 0},
+	    {"1 MiB by line", false, false, {ICACHE_CLEAN_POU, ICACHE_INVAL_BY_LINE}, 1024 * 1024, 0},
+	    {"IC IALLUIS even with DIC when asked for", false, true, {ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}, 64, 0},
 	    {"DIC: no whole-cache invalidate above the threshold", false, true, ICACHE_METHOD_DEFAULT,
-	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1},
+	     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT + 1, 0},
 	};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct cache_lines lines = {.dline = 64, .iline = 64, .idc = cases[i].idc, .dic = cases[i].dic};
 		char why[200] = "";
-		bool ok = one_case(0x40200000 + 60, cases[i].len, lines, cases[i].m, why, sizeof(why));
+		bool ok =
+		    one_case(0x40200000 + 60, cases[i].len, lines, cases[i].m, cases[i].actions, why, sizeof(why));
 		if (!ok)
 			check_diag("%s", why);
 		CHECK(ok, "%s (%u operations)", cases[i].what, ntrace);

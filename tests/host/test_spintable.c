@@ -3,45 +3,16 @@
  * and spin_fallback.dtb (tests/host/spin_fallback.dts) from the directory of argv's DTB, where
  * make unit-tests builds them, and the virt DTB itself (PSCI: no slots).
  */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "check.h"
 #include "fdt.h"
 #include "spintable.h"
 #include "unit_tests.h"
 
-#define MAX_DTB (1 << 20)
-
-/* The DTB named file in the directory of env->dtb_path (or that path itself), NULL if unreadable. */
-static void *load(const struct check_env *env, const char *file)
-{
-	char path[512];
-	const char *slash = env->dtb_path ? strrchr(env->dtb_path, '/') : NULL;
-	int dir = slash ? (int)(slash - env->dtb_path) + 1 : 0;
-	if (!env->dtb_path)
-		return NULL;
-	if (file)
-		snprintf(path, sizeof(path), "%.*s%s", dir, env->dtb_path, file);
-	else
-		snprintf(path, sizeof(path), "%s", env->dtb_path);
-	FILE *fp = fopen(path, "rb");
-	void *buf = fp ? malloc(MAX_DTB) : NULL;
-	size_t n = buf ? fread(buf, 1, MAX_DTB, fp) : 0;
-	if (fp)
-		fclose(fp);
-	if (!n) {
-		check_diag("cannot read %s (make unit-tests builds it)", path);
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 static bool open_table(const struct check_env *env, const char *file, struct spintable *t)
 {
-	void *blob = load(env, file);
+	void *blob = check_read_dtb(env, file);
 	struct fdt f;
 	const char *why = "";
 	bool ok = blob && fdt_open(&f, blob) == 0 && spintable_from_fdt(t, &f, &why) == 0;

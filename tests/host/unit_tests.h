@@ -28,6 +28,9 @@ void test_fdt_nodes(const struct check_env *env);
 void test_fdt_truncated(const struct check_env *env);
 void test_fdt_hostile(const struct check_env *env);
 
+void test_memory_holding(const struct check_env *env);
+void test_memory_bad_cells(const struct check_env *env);
+
 void test_icache_sequence(const struct check_env *env);
 void test_icache_variants(const struct check_env *env);
 
@@ -48,5 +51,7 @@ void test_litmus_histogram(const struct check_env *env);
 void test_crc32_values(const struct check_env *env);
 void test_spintable_from_dtb(const struct check_env *env);
 void test_spintable_fallback(const struct check_env *env);
+
+void test_fnmatch_patterns(const struct check_env *env);
 
 #endif

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """A simulated SD-mux Raspberry Pi for LAVA: the power, serial and flash commands a lab's device
-dictionary names (tests/lava/devices/rpi4-sim.jinja2), driving QEMU raspi3b instead of a board.
+dictionary names (tests/lava/devices/rpi4-sim.jinja2), driving QEMU instead of a board: raspi4b
+(QEMU 10) for the Pi 4, or raspi3b (tests/pi_machines.py).
 
   simboard.py --state DIR flash KERNEL [CMDLINE]   copy the images onto the "SD card" (DIR/sdcard)
-  simboard.py --state DIR power-on                 start QEMU on the card's kernel8.img, in the background
+  simboard.py --state DIR power-on [--board rpi4] [--qemu PATH] [--dtb FILE]
+                                                   start QEMU on the card's kernel8.img, in the background
   simboard.py --state DIR power-off                stop it (its whole process group)
   simboard.py --state DIR console                  the serial console: relay it to stdout until it closes
 
@@ -27,7 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-QEMU = os.environ.get("QEMU", "qemu-system-aarch64")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from pi_machines import PI_MACHINES  # noqa: E402
 
 
 class SimError(Exception):
@@ -87,8 +90,14 @@ def cmd_power_on(args: argparse.Namespace) -> None:
     sock = args.state / "serial.sock"
     # `timeout` bounds the board's life even if nobody ever powers it off; wait=on holds the
     # CPUs until the console connects, so no output is lost.
-    argv = ["timeout", "-s", "KILL", str(args.max_seconds), QEMU, "-M", "raspi3b", "-cpu", "cortex-a53",
-            "-smp", "4", "-m", "1G", "-accel", "tcg,thread=single", "-kernel", str(kernel),
+    try:
+        qemu = shlex.split(args.qemu)
+    except ValueError as err:
+        raise SimError(f"--qemu {args.qemu!r}: {err}") from None
+    if not qemu:
+        raise SimError("--qemu is empty")
+    argv = ["timeout", "-s", "KILL", str(args.max_seconds), *qemu, *PI_MACHINES[args.board].argv(),
+            "-kernel", str(kernel),
             "-semihosting-config", "enable=on,target=native", "-nic", "none", "-display", "none",
             "-monitor", "none", "-no-reboot", "-serial", f"unix:{sock},server=on,wait=on"]
     if args.dtb:
@@ -173,7 +182,12 @@ def main(argv: list[str]) -> int:
     flash = sub.add_parser("flash", help="copy KERNEL (and CMDLINE) onto the simulated SD card")
     flash.add_argument("kernel")
     flash.add_argument("cmdline", nargs="?")
-    on = sub.add_parser("power-on", help="boot QEMU raspi3b on the card's kernel8.img")
+    on = sub.add_parser("power-on", help="boot QEMU (raspi4b or raspi3b) on the card's kernel8.img")
+    on.add_argument("--board", choices=sorted(PI_MACHINES), default="rpi4",
+                    help="the QEMU machine: rpi4 = raspi4b (QEMU 10), rpi3 = raspi3b (default rpi4)")
+    on.add_argument("--qemu", default=os.environ.get("QEMU") or "qemu-system-aarch64",
+                    help="the QEMU command, shell-split (default $QEMU, else qemu-system-aarch64); "
+                         "raspi4b needs QEMU 10")
     on.add_argument("--dtb", help="device tree passed with -dtb (the card's firmware would provide it)")
     on.add_argument("--max-seconds", type=int, default=300, help="kill QEMU after this long (default 300)")
     sub.add_parser("power-off", help="kill the board's QEMU")

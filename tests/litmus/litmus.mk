@@ -18,7 +18,7 @@ LITMUS_CATALOGUE := $(if $(wildcard $(LITMUS_KINDS)),$(wildcard $(addprefix $(LI
 LITMUS ?= $(LITMUS_CATALOGUE)
 LITMUS_ITERATIONS ?= 200
 LITMUS_CONFIG ?= litmus-a72-smp4
-LITMUS_BUILD := build/$(BOARD)-litmus
+LITMUS_BUILD := build/$(BOARD)$(if $(filter newlib,$(LIBC)),-newlib)-litmus
 LITMUS_IMAGE := $(LITMUS_BUILD)/selfmod.bin
 LITMUS_ELF := $(LITMUS_BUILD)/selfmod.elf
 LITMUS_GEN := $(LITMUS_BUILD)/litmus_tests.c
@@ -55,7 +55,7 @@ $(LITMUS_BUILD)/litmus_tests.o: $(LITMUS_GEN)
 
 $(LITMUS_ELF): $(FW_OBJS) $(LITMUS_BUILD)/litmus_tests.o $(BUILD)/image.ld
 	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,-Map=$(LITMUS_BUILD)/selfmod.map $(FW_OBJS) \
-	  $(LITMUS_BUILD)/litmus_tests.o -o $@
+	  $(LITMUS_BUILD)/litmus_tests.o $(LIBC_LIBS) -o $@
 
 $(LITMUS_IMAGE): $(LITMUS_ELF)
 	$(OBJCOPY) -O binary $< $@

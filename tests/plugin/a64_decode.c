@@ -31,6 +31,7 @@ static const struct pattern patterns[] = {
     {0xffe0001fu, 0xd4000001u, A64_EXC_CALL}, /* SVC #imm */
     {0xffe0001fu, 0xd4000002u, A64_EXC_CALL}, /* HVC #imm */
     {0xffe0001fu, 0xd4000003u, A64_EXC_CALL}, /* SMC #imm */
+    {0xfff8f000u, 0xd5088000u, A64_TLBI},     /* SYS #op1, C8, Cm, #op2, Xt: TLBI (Arm ARM C5.5) */
 };
 
 /* DSB <option>: 0xd503309f | CRm << 8. CRm 0 and 4 are SSBB/PSSBB, not DSBs. */
@@ -70,6 +71,7 @@ const char *a64_kind_name(enum a64_kind kind)
 	case A64_ISB: return "ISB";
 	case A64_ERET: return "ERET";
 	case A64_EXC_CALL: return "SVC/HVC/SMC";
+	case A64_TLBI: return "TLBI";
 	}
 	return "?";
 }

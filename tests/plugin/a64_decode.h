@@ -2,7 +2,7 @@
  * The A64 instructions the checker reacts to, recognised from their encoding
  * (Arm ARM C6): cache maintenance, barriers, context synchronisation, and the
  * address mark (LDRB WZR, [Xn]) that a checked build places before every DC
- * and IC by address. Pure C, no QEMU.
+ * and IC by address, and TLB invalidates. Pure C, no QEMU.
  */
 #ifndef SMC_A64_DECODE_H
 #define SMC_A64_DECODE_H
@@ -22,6 +22,7 @@ enum a64_kind {
 	A64_ISB,
 	A64_ERET,     /* ERET, ERETAA, ERETAB: exception return, context synchronising */
 	A64_EXC_CALL, /* SVC, HVC, SMC: always take an exception, whose entry synchronises */
+	A64_TLBI,     /* TLBI (SYS with CRn 8, any operation): the checker forgets the translations it learnt */
 };
 
 struct a64_insn {

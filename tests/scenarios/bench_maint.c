@@ -8,10 +8,12 @@
  * DSB and one ISB. The cost of an empty measured region is subtracted.
  */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "arena.h"
 #include "bench.h"
 #include "icache.h"
+#include "ktap.h"
 #include "pmu.h"
 
 #define REPS		     3	/* each figure is the minimum of this many runs */
@@ -36,38 +38,69 @@ static const struct {
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
-enum method { M_EMPTY, M_BY_LINE, M_AUTO, M_ALL, M_LIBGCC, M_COUNT };
+/* Called only from the measured region (BLR with x0, x1 set), so any signature: void (*)(void) holds them all. */
+typedef void (*routine_fn)(void);
 
-/* The counters around one statement: what it costs, plus the fixed cost of an empty region. */
-#define MEASURE(stmt)                                                                                                  \
-	({                                                                                                             \
-		struct pmu_sample before_ = pmu_read();                                                                \
-		stmt;                                                                                                  \
-		pmu_between(before_, pmu_read());                                                                      \
-	})
-
-static struct pmu_sample measure_once(enum method m, char *va, size_t len)
+static void sync_by_line(uintptr_t va, uintptr_t len)
 {
-	switch (m) {
-	case M_BY_LINE:
-		return MEASURE(
-		    icache_sync_range_with(va, len, (struct icache_method){ICACHE_CLEAN_POU, ICACHE_INVAL_BY_LINE}));
-	case M_AUTO: return MEASURE(icache_sync_range(va, len));
-	case M_ALL:
-		return MEASURE(
-		    icache_sync_range_with(va, len, (struct icache_method){ICACHE_CLEAN_POU, ICACHE_INVAL_ALL}));
-	case M_LIBGCC: return MEASURE(__builtin___clear_cache(va, va + len));
-	case M_EMPTY:
-	case M_COUNT: break;
-	}
-	return MEASURE((void)0);
+	icache_sync_range_with((const void *)va, len, (struct icache_method){ICACHE_CLEAN_POU, ICACHE_INVAL_BY_LINE});
+}
+static void sync_all(uintptr_t va, uintptr_t len)
+{
+	icache_sync_range_with((const void *)va, len, (struct icache_method){ICACHE_CLEAN_POU, ICACHE_INVAL_ALL});
+}
+/* libgcc's (the compiler's __builtin___clear_cache calls it) and the re-expressed routines of bench_routines.S. */
+void __clear_cache(void *start, void *end);
+void bench_compiler_rt_clear_cache(uintptr_t start, uintptr_t end);
+void bench_linux_caches_clean_inval_pou(uintptr_t start, uintptr_t end);
+void bench_wasmtime_clear_cache(uintptr_t start, uintptr_t len);
+
+/* The routines measured, by their CSV name; takes_end: x1 is the end of the range, not its length. */
+static const struct {
+	const char *name;
+	routine_fn fn;
+	bool takes_end;
+} routines[] = {
+    {"by_line", (routine_fn)sync_by_line, false},
+    {"auto", (routine_fn)icache_sync_range, false},
+    {"all", (routine_fn)sync_all, false},
+    {"libgcc", (routine_fn)__clear_cache, true},
+    {"compiler_rt", (routine_fn)bench_compiler_rt_clear_cache, true},
+    {"linux", (routine_fn)bench_linux_caches_clean_inval_pou, true},
+    {"wasmtime", (routine_fn)bench_wasmtime_clear_cache, false},
+};
+#define NROUTINES (sizeof(routines) / sizeof(routines[0]))
+enum { R_BY_LINE, R_AUTO, R_ALL, R_LIBGCC };
+
+/*
+ * One call, counted exactly: the region between the two counter reads is the BLR and the routine
+ * (with its RET), the arguments already in x0 and x1; with fn NULL the region is empty. The counters
+ * live in callee-saved registers; everything a call may clobber is declared clobbered.
+ */
+#define PMU_REGION(call)                                                                                               \
+	__asm__ volatile("isb\n mrs %[i0], pmevcntr0_el0\n mrs %[c0], pmccntr_el0\n isb\n" call                        \
+			 "isb\n mrs %[i1], pmevcntr0_el0\n mrs %[c1], pmccntr_el0\n isb"                               \
+			 : [i0] "=&r"(i0), [c0] "=&r"(c0), [i1] "=r"(i1), [c1] "=r"(c1), "+r"(x0), "+r"(x1)            \
+			 : [fn] "r"(fn)                                                                                \
+			 : "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",   \
+			   "x16", "x17", "x18", "x30", "memory", "cc")
+static struct pmu_sample measure_once(routine_fn fn, uintptr_t a0, uintptr_t a1)
+{
+	register uintptr_t x0 __asm__("x0") = a0, x1 __asm__("x1") = a1;
+	register uint64_t i0 __asm__("x19"), c0 __asm__("x20");
+	uint64_t i1, c1;
+	if (fn)
+		PMU_REGION("blr %[fn]\n");
+	else
+		PMU_REGION("");
+	return (struct pmu_sample){(uint32_t)(i1 - i0), c1 - c0};
 }
 
-static struct pmu_sample measure(enum method m, char *va, size_t len)
+static struct pmu_sample measure(routine_fn fn, uintptr_t a0, uintptr_t a1)
 {
-	struct pmu_sample best = measure_once(m, va, len);
+	struct pmu_sample best = measure_once(fn, a0, a1);
 	for (unsigned i = 1; i < REPS; i++) {
-		struct pmu_sample s = measure_once(m, va, len);
+		struct pmu_sample s = measure_once(fn, a0, a1);
 		best.insns = s.insns < best.insns ? s.insns : best.insns;
 		best.cycles = s.cycles < best.cycles ? s.cycles : best.cycles;
 	}
@@ -87,48 +120,47 @@ static void bench_maint_run(struct test *t)
 	}
 	struct cache_lines l = icache_configuration();
 	char *base = (char *)arena_rw(BENCH_RANGE_OFFSET);
-	struct pmu_sample empty = measure(M_EMPTY, base, 0);
+	struct pmu_sample empty = measure(NULL, 0, 0);
 	BENCH_LINE(t, "maint_setup",
 		   "dline=%u iline=%u idc=%d dic=%d threshold=%zu overhead_insns=%llu overhead_cycles=%llu", l.dline,
 		   l.iline, l.idc, l.dic, (size_t)ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT, (unsigned long long)empty.insns,
 		   (unsigned long long)empty.cycles);
-	uint64_t insns[NCASES][M_COUNT];
+	uint64_t insns[NCASES][NROUTINES];
 	bool counted = true, above_bound = true, monotonic = true;
 	for (size_t c = 0; c < NCASES; c++) {
-		char *va = base + cases[c].offset;
+		uintptr_t va = (uintptr_t)base + cases[c].offset;
 		size_t len = cases[c].size;
 		uintptr_t first;
-		size_t dlines = cache_lines_covering((uintptr_t)va, len, l.dline, &first);
-		size_t ilines = cache_lines_covering((uintptr_t)va, len, l.iline, &first);
+		size_t dlines = cache_lines_covering(va, len, l.dline, &first);
+		size_t ilines = cache_lines_covering(va, len, l.iline, &first);
 		uint64_t bound = (l.idc ? 0 : 2 * dlines) + (l.dic ? 0 : 2 * ilines) + LOWER_BOUND_BARRIERS;
-		uint64_t cycles[M_COUNT];
-		for (unsigned m = M_BY_LINE; m < M_COUNT; m++) {
-			struct pmu_sample s = measure((enum method)m, va, len);
-			insns[c][m] = minus(s.insns, empty.insns);
-			cycles[m] = minus(s.cycles, empty.cycles);
-			counted &= insns[c][m] > 0;
+		/* Two lines per range (a KTAP line holds KTAP_LINE_MAX characters): instructions, then cycles. */
+		char counts[KTAP_LINE_MAX], cycles[KTAP_LINE_MAX];
+		size_t ni = 0, nc = 0;
+		for (unsigned r = 0; r < NROUTINES; r++) {
+			struct pmu_sample s = measure(routines[r].fn, va, routines[r].takes_end ? va + len : len);
+			insns[c][r] = minus(s.insns, empty.insns);
+			counted &= insns[c][r] > 0;
+			ni += (size_t)snprintf(counts + ni, sizeof(counts) - ni, " %s=%llu", routines[r].name,
+					       (unsigned long long)insns[c][r]);
+			nc += (size_t)snprintf(cycles + nc, sizeof(cycles) - nc, " %s_cycles=%llu", routines[r].name,
+					       (unsigned long long)minus(s.cycles, empty.cycles));
 		}
-		above_bound &= insns[c][M_BY_LINE] >= bound && insns[c][M_LIBGCC] >= bound;
+		above_bound &= insns[c][R_BY_LINE] >= bound && insns[c][R_LIBGCC] >= bound;
 		/* The aligned cases come in increasing size: by line and libgcc must never get cheaper. */
 		if (c && cases[c].offset == 0 && cases[c - 1].offset == 0)
-			monotonic &= insns[c][M_BY_LINE] >= insns[c - 1][M_BY_LINE] &&
-				     insns[c][M_LIBGCC] >= insns[c - 1][M_LIBGCC];
-		BENCH_LINE(
-		    t, "maint",
-		    "size=%zu offset=%zu dlines=%zu ilines=%zu bound=%llu by_line=%llu auto=%llu all=%llu libgcc=%llu "
-		    "by_line_cycles=%llu auto_cycles=%llu all_cycles=%llu libgcc_cycles=%llu",
-		    len, cases[c].offset, dlines, ilines, (unsigned long long)bound,
-		    (unsigned long long)insns[c][M_BY_LINE], (unsigned long long)insns[c][M_AUTO],
-		    (unsigned long long)insns[c][M_ALL], (unsigned long long)insns[c][M_LIBGCC],
-		    (unsigned long long)cycles[M_BY_LINE], (unsigned long long)cycles[M_AUTO],
-		    (unsigned long long)cycles[M_ALL], (unsigned long long)cycles[M_LIBGCC]);
+			monotonic &= insns[c][R_BY_LINE] >= insns[c - 1][R_BY_LINE] &&
+				     insns[c][R_LIBGCC] >= insns[c - 1][R_LIBGCC];
+		BENCH_LINE(t, "maint", "size=%zu offset=%zu dlines=%zu ilines=%zu bound=%llu%s", len, cases[c].offset,
+			   dlines, ilines, (unsigned long long)bound, counts);
+		BENCH_LINE(t, "maint_cycles", "size=%zu offset=%zu%s", len, cases[c].offset, cycles);
 	}
 	if (!counted) {
 		report_skip(t, "INST_RETIRED did not count",
 			    "instruction counts (INST_RETIRED reads 0: QEMU counts only with -icount shift=0)");
 		return;
 	}
-	report(t, true, "instructions counted for %zu ranges (4 B to 1 MiB) and 4 methods", NCASES);
+	report(t, true, "instructions counted for %zu ranges (4 B to 1 MiB) and %zu routines", NCASES, NROUTINES);
 	report(t, above_bound,
 	       "by line and libgcc never under the lower bound (2 per line for DC and IC, + 3 barriers)");
 	report(t, monotonic, "by line and libgcc never cheaper for a larger aligned range");

@@ -368,6 +368,7 @@ static void concurrent_modification_run(struct test *t)
 		ok = wait_progress(n, since);
 		uint64_t share_end = round_budget_share(start, budget, NPAIRS, p);
 		for (uint64_t s = 1; s <= t->iterations && ok && timer_ticks() < share_end; s++) {
+			test_progress(p * t->iterations + s - 1, NPAIRS * t->iterations);
 			spin_ticks(test_random(t) % MAX_DELAY_TICKS);
 			patch_site(s % 2 ? new_ : old);
 			cm.swaps[p]++;

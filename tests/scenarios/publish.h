@@ -26,6 +26,8 @@ enum pub_op {
 	P_DSB_ISHST,
 	P_ISB,
 	P_PIPELINE_SYNC, /* SGI to every other core; each context-synchronises on its exception return */
+	P_SYNC_RANGE,	 /* icache_sync_range over the function through the step's alias (a user's routine
+			    under make check-routine) */
 };
 
 /* VIA_RX_SKEW: the RX alias of the arena's skewed window, whose VA differs from the RW alias's in
@@ -34,10 +36,10 @@ enum pub_alias { VIA_RW, VIA_RX, VIA_NC, VIA_RX_SKEW };
 
 /* Which lines of the function a step covers. */
 enum pub_span {
-	SPAN_ALL,           /* every line, at the system-safe line size */
+	SPAN_ALL,	    /* every line, at the system-safe line size */
 	SPAN_FIRST_LINE,    /* only the first line: a partial range */
 	SPAN_DOUBLE_STRIDE, /* every other line: a 128-byte stride on 64-byte lines */
-	SPAN_FIXED_64,      /* a fixed 64-byte stride whatever CTR_EL0 says (wasmtime's clear_cache) */
+	SPAN_FIXED_64,	    /* a fixed 64-byte stride whatever CTR_EL0 says (wasmtime's clear_cache) */
 	SPAN_CORE0_LINE,    /* core 0's own line size (DminLine for DC, IminLine for IC), used on every core */
 };
 
@@ -50,10 +52,10 @@ struct pub_step {
 /* Background traffic from one spare core while the plan runs. */
 enum pub_load {
 	LOAD_NONE,
-	LOAD_NEIGHBOURS,  /* plain stores to the lines around both code slots */
-	LOAD_SAME_LINES,  /* on the code's own lines: LDXR/STXR of a word that keeps its value, then DC CVAC
-			     (the Cortex-A53 clean errata's trigger: exclusives and CMOs by another core to the
-			     same address, Linux Kconfig ARM64_ERRATUM_819472/826319/827319/824069) */
+	LOAD_NEIGHBOURS, /* plain stores to the lines around both code slots */
+	LOAD_SAME_LINES, /* on the code's own lines: LDXR/STXR of a word that keeps its value, then DC CVAC
+			    (the Cortex-A53 clean errata's trigger: exclusives and CMOs by another core to the
+			    same address, Linux Kconfig ARM64_ERRATUM_819472/826319/827319/824069) */
 };
 
 struct pub_plan {
@@ -62,11 +64,11 @@ struct pub_plan {
 	bool run_nc;   /* run it through the Non-cacheable alias (else the RX alias) */
 	bool run_skew; /* run it through the skewed RX window (src/layout.h ARENA_SKEW_VA) */
 	struct pub_step writer[PUB_STEPS_MAX], helper[PUB_STEPS_MAX], reader[PUB_STEPS_MAX];
-	bool plain_wait;      /* the reader waits with no control dependency + ISB of its own */
-	enum pub_load load; /* what one spare core does all along, if one is spare */
+	bool plain_wait;	/* the reader waits with no control dependency + ISB of its own */
+	enum pub_load load;	/* what one spare core does all along, if one is spare */
 	enum verdict_rule rule; /* when stale code is forbidden (src/verdict.c names each rule's source) */
-	bool ic_other_alias;    /* its IC goes through the RW alias, not the one run (RULE_IC_OTHER_ALIAS) */
-	const char *waived_by;  /* stale is allowed after all where an erratum tagged with this test applies */
+	bool ic_other_alias;	/* its IC goes through the RW alias, not the one run (RULE_IC_OTHER_ALIAS) */
+	const char *waived_by;	/* stale is allowed after all where an erratum tagged with this test applies */
 };
 
 /* The canonical same-core sequence, on the RW alias: DC CVAU, DSB ISH, IC IVAU, DSB ISH, ISB. */

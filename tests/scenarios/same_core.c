@@ -47,6 +47,7 @@ static void same_core_run(struct test *t)
 	bool exec_rw = test_injected(t, "exec_rw_alias");
 	report_info(t, "architecture: after this sequence, running anything but the new code is FORBIDDEN");
 	for (uint64_t r = 1; r <= t->iterations; r++) {
+		test_progress(r - 1, t->iterations);
 		unsigned s = (unsigned)(r % NSHAPES);
 		size_t off = shapes[s].offset, bytes = shapes[s].bytes;
 		/* Big shapes: their first round, then one in BIG_SHAPE_EVERY. */

@@ -60,6 +60,12 @@ static const struct pub_plan dual_plans[] = {
     {.name = "DC through RW, IC through RX",
      .writer = {{P_DC_CVAU}, {P_DSB_ISH}, DC(P_IC_IVAU, VIA_RX), {P_DSB_ISH}, {P_ISB}},
      .rule = RULE_COMPLETE},
+    /* The library's routine (or a user's, under make check-routine) given one alias or the other. */
+    {.name = "icache_sync_range on the RX alias", .writer = {DC(P_SYNC_RANGE, VIA_RX)}, .rule = RULE_COMPLETE},
+    {.name = "icache_sync_range on the RW alias",
+     .writer = {{P_SYNC_RANGE}},
+     .rule = RULE_IC_OTHER_ALIAS,
+     .ic_other_alias = true},
 };
 
 static void dual_run(struct test *t)

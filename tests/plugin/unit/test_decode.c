@@ -36,6 +36,10 @@ static const struct sample samples[] = {
     {0xd4000002, "hvc #0", A64_EXC_CALL, 2},
     {0xd4000003, "smc #0", A64_EXC_CALL, 3},
     {0xd45e0000, "hlt #0xf000", A64_OTHER, 0},
+    {0xd508831f, "tlbi vmalle1is", A64_TLBI, 0},
+    {0xd5088720, "tlbi vae1, x0", A64_TLBI, 0},
+    {0xd50c871f, "tlbi alle2", A64_TLBI, 0},
+    {0xd5087620, "dc ivac, x0 (CRn 7, not a TLBI)", A64_DC_CLEAN, 0},
     {0xd503201f, "nop", A64_OTHER, 0},
     {0xd65f03c0, "ret", A64_OTHER, 0},
 };

@@ -1,0 +1,107 @@
+"""Host tests of make check-routine (tests/check_routine.py, tests/routine_marks.py): the address marks,
+the missing step in words, the stride, the judgement of a console, and that a known-wrong example
+that comes out clean fails."""
+
+import sys
+import unittest
+from pathlib import Path
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import check_routine as cr  # noqa: E402
+import routine_marks  # noqa: E402
+
+A72 = cr.KINDS[0]
+A710 = next(k for k in cr.KINDS if k.name == "a710")
+
+
+def console(hazards_by_test: dict, expect: dict | None = None) -> list[str]:
+    lines = ["# checker: smc_checker IDC 0 DIC 0 line 64 cores 4 ram 0x40000000", "KTAP version 1",
+             "# maintenance uses Dline 64 Iline 64 IDC 0 DIC 0 (safe for every online core)",
+             f"1..{len(cr.SCENARIOS)}"]
+    for n, name in enumerate(cr.SCENARIOS, 1):
+        lines += ["    KTAP version 1", f"    # Subtest: {name}"]
+        if expect and name in expect:
+            lines.append(f"    # checker: expect hazard: {expect[name]}")
+        lines += hazards_by_test.get(name, [])
+        lines += ["    ok 1 case", "    1..1", f"ok {n} {name}"]
+    return lines
+
+
+def hazard(core: int, addr: int, text: str, writer: int = 0, block: int = 0x1000000000) -> str:
+    return f"# hazard: core {core} addr {addr:#x} : {text} (line last written by core {writer}; block at va {block:#x})"
+
+
+NO_CLEAN = "no DC clean (CVAU/CVAC/CIVAC) of the line after its last write"
+
+
+class Marks(unittest.TestCase):
+    def test_every_form_is_marked_and_nothing_else(self):
+        text, n, raw = routine_marks.add_marks(
+            "1: dc cvau, x2 // clean\n\tIC IVAU, X0\nsys #3, c7, c11, #1, x1 ; dsb ish\n"
+            "dc zva, x3\nldr x0, [x1]\n.inst 0xd50b7520\n")
+        self.assertEqual(n, 3)
+        self.assertEqual(raw, 1)
+        self.assertIn("1: ldrb wzr, [x2] ; dc cvau, x2", text)
+        self.assertIn("ldrb wzr, [X0] ; IC IVAU, X0", text)
+        self.assertIn("ldrb wzr, [x1] ; sys #3, c7, c11, #1, x1", text)
+        self.assertNotIn("[x3]", text)
+
+    def test_macro_argument(self):
+        text, n, _ = routine_marks.add_marks(".macro m reg\n dc civac, \\reg\n.endm\n")
+        self.assertEqual(n, 1)
+        self.assertIn("ldrb wzr, [\\reg]", text)
+
+
+class Words(unittest.TestCase):
+    def test_missing_steps(self):
+        self.assertEqual(cr.missing_step(NO_CLEAN, A72, {"dc": False}, True, set()),
+                         "no clean to PoU (DC CVAU) before the invalidate on an IDC=0 core")
+        self.assertEqual(cr.missing_step(NO_CLEAN, A72, {"dc": True}, True, {0x40, 0xc0, 0x140}),
+                         "stride 128 skips every other 64-byte line")
+        self.assertIn("no DSB between the store and the IC",
+                      cr.missing_step("the IC invalidate was issued before a DSB completed", A710, {}, True, set()))
+        self.assertEqual(cr.missing_step("no context synchronisation (ISB", A72, {}, False, set()),
+                         "no ISB on the executing core after the hand-off")
+
+    def test_stride(self):
+        self.assertEqual(cr.stride_of({0x40, 0xc0, 0x140}, 64), 128)
+        self.assertEqual(cr.stride_of({0x40, 0x80, 0xc0, 0x140}, 64), 256)
+        self.assertIsNone(cr.stride_of({0x40, 0x80}, 64))
+
+
+class Judge(unittest.TestCase):
+    def test_hazard_clean_and_expected(self):
+        con = console({"same_core": [hazard(0, 0x40202000, NO_CLEAN)],
+                       "trampoline": [hazard(1, 0x40330000, NO_CLEAN, block=0x1000130000),
+                                      hazard(1, 0x40331000, NO_CLEAN, block=0x1000131000)]},
+                      expect={"trampoline": "T patched (only in blocks at va 0x1000130000)"})
+        cells = cr.judge_kind(con, A72, {"dc": False})
+        self.assertEqual(cells["same_core"].verdict, "hazard")
+        self.assertEqual(cells["cross_core"].verdict, "clean")
+        self.assertEqual(cells["trampoline"].verdict, "hazard")  # the routine's block, not T's
+        con = console({"trampoline": [hazard(1, 0x40330000, NO_CLEAN, block=0x1000130000)]},
+                      expect={"trampoline": "T patched (only in blocks at va 0x1000130000)"})
+        self.assertEqual(cr.judge_kind(con, A72, {})["trampoline"].verdict, "clean")
+
+    def test_plugin_refused_is_not_run(self):
+        cells = cr.judge_kind(["qemu: Could not load plugin x.so: plugin requires API version 1"], A710, {})
+        self.assertEqual({c.verdict for c in cells.values()}, {"not run"})
+
+    def test_known_wrong_example_that_comes_out_clean_fails(self):
+        clean = {k.name: {s: cr.Cell("clean") for s in cr.SCENARIOS} for k in cr.KINDS}
+        with mock.patch.object(cr, "build_image", return_value=Path("x.bin")), \
+             mock.patch.object(cr, "run_kind", side_effect=lambda img, kind, *a: (clean[kind.name], None)), \
+             mock.patch("sys.stdout"):
+            status = cr.main(["--examples", str(Path(__file__).resolve().parent.parent / "examples/routines"),
+                              "--select", "wasmtime_ic_only", "--csv", "/dev/null", "--plugin", __file__])
+        self.assertEqual(status, 1)
+
+    def test_bad_input(self):
+        with mock.patch("sys.stderr"):
+            self.assertEqual(cr.main(["/nonexistent/routine.S"]), 2)
+            self.assertEqual(cr.main(["--kinds", "nothing", __file__]), 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
