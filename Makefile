@@ -12,7 +12,7 @@
 # Variables: BOARD=virt (one of the boards below), ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run; a Pi board's own by default:
 #            rpi3-raspi3b, rpi4-raspi4b), CONFIGS=glob (for make test),
-#            LIBC=picolibc|newlib (the C library; newlib is built from Debian's source, libc/newlib).
+#            LIBC=picolibc|newlib (the C library; newlib is built from Debian's source, src/libc/newlib).
 
 BOARD ?= virt
 CROSS_COMPILE ?= aarch64-linux-gnu-
@@ -36,12 +36,12 @@ CONFIG ?= a72-el1-smp4
 IMAGE_NAME ?= selfmod.bin
 
 # The C library: picolibc (Debian's binary package) or newlib (built once from Debian's newlib-source
-# into .cache/newlib: libc/newlib/newlib.mk). Each has its glue in libc/$(LIBC)/ and its own build dir.
+# into .cache/newlib: src/libc/newlib/newlib.mk). Each has its glue in src/libc/$(LIBC)/ and its own build dir.
 LIBC ?= picolibc
 ifeq ($(filter picolibc newlib,$(LIBC)),)
 $(error LIBC=$(LIBC): use picolibc or newlib)
 endif
-include libc/newlib/newlib.mk
+include src/libc/newlib/newlib.mk
 .DEFAULT_GOAL := all  # not newlib.mk's first rule
 
 # CHECKED=1: an address mark before every DC/IC (src/lib/icache.h) for the QEMU checker, in its own build dir.
@@ -76,14 +76,14 @@ endif
 # -mgeneral-regs-only: the firmware's own code never touches FP/SIMD registers (the C library's
 #   does: boot/vectors.S saves and restores them on every exception).
 # -mno-outline-atomics: scenarios must contain the instructions they say, not library calls.
-CFLAGS := $(COMMON_CFLAGS) -Ilibc $(LIBC_CFLAGS) -march=armv8-a -mstrict-align -mgeneral-regs-only \
+CFLAGS := $(COMMON_CFLAGS) -Isrc/libc $(LIBC_CFLAGS) -march=armv8-a -mstrict-align -mgeneral-regs-only \
 	-mno-outline-atomics -fno-pie -fno-tree-loop-distribute-patterns -ffunction-sections \
 	$(if $(CHECKED),-DSELFMOD_CHECKED)
 ASFLAGS := -Isrc/arch -Isrc/runtime -Iboot -D__ASSEMBLER__
 LDFLAGS := $(LIBC_LDFLAGS) -nostartfiles -static -no-pie -Wl,--no-warn-rwx-segments
 
 FW_SRCS := $(wildcard $(addsuffix /*.c,$(SRC_DIRS))) $(BOARD_SRCS) $(wildcard tests/scenarios/*.c) \
-	$(wildcard libc/$(LIBC)/*.c)
+	$(wildcard src/libc/$(LIBC)/*.c)
 FW_ASM := $(wildcard boot/*.S tests/scenarios/*.S)
 FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$(FW_ASM))
 
@@ -91,7 +91,7 @@ FW_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(FW_SRCS)) $(patsubst %.S,$(BUILD)/%.o,$
 # of issuing them (SELFMOD_HOST_TRACE).
 HOST_LIB_SRCS := src/runtime/pagetable.c src/lib/cache_geometry.c src/harness/ktap.c src/harness/args.c src/drivers/fdt.c \
 	src/lib/icache.c src/lib/errata.c src/lib/verdict.c tests/scenarios/engines/litmus_cond.c \
-	tests/scenarios/engines/litmus_hist.c src/lib/crc32.c src/drivers/spintable.c libc/newlib/fnmatch.c
+	tests/scenarios/engines/litmus_hist.c src/lib/crc32.c src/drivers/spintable.c src/libc/newlib/fnmatch.c
 HOST_TEST_SRCS := $(wildcard tests/host/*.c)
 UNIT_TESTS := $(HOST_BUILD)/unit_tests
 

@@ -33,7 +33,7 @@ LAYERS = [
     ("src/drivers/", "drivers", 2),
     ("board/board.h", "board interface", 3),
     ("src/runtime/", "runtime", 4),
-    ("libc/", "runtime", 4),
+    ("src/libc/", "runtime", 4),
     ("boot/", "runtime", 4),
     ("board/", "board port", 5),
     ("src/harness/", "harness", 6),
@@ -43,7 +43,7 @@ LAYERS = [
 # Where #include "name.h" looks after the including file's own folder (the Makefile's -I order;
 # board/*/ stands for -Iboard/$(BOARD), any board).
 SEARCH = ["src/arch", "src/lib", "src/drivers", "src/runtime", "src/harness", "tests/scenarios/engines", "board",
-          "boot", "libc"]
+          "boot", "src/libc"]
 
 # Reached from outside, not called: boot/entry.S's reset path enters primary_start and each started
 # core secondary_start; start-up hands over to suite_main as crt0 calls main; a core released by the
@@ -63,7 +63,7 @@ def layer_of(rel: str) -> tuple[str, int] | None:
 
 def firmware_files(root: Path) -> list[str]:
     files = []
-    for top in ("src", "boot", "board", "libc", "tests/scenarios"):
+    for top in ("src", "boot", "board", "tests/scenarios"):
         for path in sorted((root / top).rglob("*")):
             if path.suffix in SOURCE_SUFFIXES and path.is_file():
                 files.append(path.relative_to(root).as_posix())

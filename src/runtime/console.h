@@ -13,7 +13,7 @@ void console_line(const char *line);
 /* Formatted text; each complete line goes out whole. */
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_vprintf(const char *fmt, va_list ap);
-/* One character of a line (the C library's stdout, libc/): the line goes out at its newline. */
+/* One character of a line (the C library's stdout, src/libc/): the line goes out at its newline. */
 void console_putc(char c);
 
 #endif

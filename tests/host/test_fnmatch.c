@@ -1,4 +1,4 @@
-/* libc/newlib/fnmatch.c (newlib builds none for aarch64-none-elf): run= patterns as POSIX.1-2017 2.13
+/* src/libc/newlib/fnmatch.c (newlib builds none for aarch64-none-elf): run= patterns as POSIX.1-2017 2.13
    matches them with flags 0. The host program's fnmatch is this one (it overrides the C library's). */
 #include <fnmatch.h>
 

@@ -1,6 +1,6 @@
 /*
- * What the firmware needs from its C library's glue (libc/$(LIBC)/glue.c, chosen by make LIBC=):
- * picolibc (the default) or newlib built from Debian's source package (libc/newlib/newlib.mk).
+ * What the firmware needs from its C library's glue (src/libc/$(LIBC)/glue.c, chosen by make LIBC=):
+ * picolibc (the default) or newlib built from Debian's source package (src/libc/newlib/newlib.mk).
  */
 #ifndef SELFMOD_LIBC_GLUE_H
 #define SELFMOD_LIBC_GLUE_H

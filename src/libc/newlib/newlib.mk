@@ -12,7 +12,7 @@ NEWLIB_SYSROOT := $(NEWLIB_PREFIX)/aarch64-none-elf
 NEWLIB_LIBC := $(NEWLIB_SYSROOT)/lib/libc.a
 
 # __DYNAMIC_REENT__: newlib reaches its per-thread state (errno, stdio, strtok...) through __getreent(),
-# which libc/newlib/syscalls.c answers with this core's struct _reent (newlib's sys/reent.h).
+# which src/libc/newlib/glue.c answers with this core's struct _reent (newlib's sys/reent.h).
 # Not -mgeneral-regs-only: printf's code and __adjust use floating-point types (so the exception
 # vectors save the FP/SIMD registers: boot/vectors.S). -mstrict-align: core 0 runs C with the MMU off.
 NEWLIB_CFLAGS := -O2 -g -ffunction-sections -fdata-sections -mstrict-align -fno-pie -fno-stack-protector \

@@ -3,7 +3,7 @@
  * needs on bare metal: _write to the console, _sbrk from a bounded heap, _exit through the board.
  *
  * Reentrancy with several cores: newlib keeps errno, stdio and strtok state in a struct _reent.
- * newlib is built with __DYNAMIC_REENT__ (libc/newlib/newlib.mk), so it reaches that state through
+ * newlib is built with __DYNAMIC_REENT__ (src/libc/newlib/newlib.mk), so it reaches that state through
  * __getreent() (newlib's sys/reent.h), answered here with this core's own struct _reent: cores never
  * share it, as they never share picolibc's TLS. The allocator, the one piece of global state, takes
  * __malloc_lock (newlib's malloc.h hook).
