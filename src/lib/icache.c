@@ -20,8 +20,12 @@ void maint_trace(const char *insn, uintptr_t address);
  * the next line's address (DC and IC take no offset), which is the lower bound the bench compares
  * with. The unrolling adds one test per binary digit of n below LINES_BLOCK (each digit a straight run
  * of that many lines) and two per block of LINES_BLOCK lines, and never touches a line outside the n.
+ * FOR_LINES_THROUGH(insn, p, last, step) is the same loop not unrolled, from p (line-aligned, at most
+ * last) through the line holding last: four instructions a line (the operation, the step, a compare
+ * with last and the branch) and nothing before or after, the cheaper form up to SHORT_LOOP_BYTES.
  */
-#define LINES_BLOCK 64
+#define LINES_BLOCK	 64
+#define SHORT_LOOP_BYTES 512
 #define MAINT_LINE(insn, p)                                                                                            \
 	do {                                                                                                           \
 		MAINT_ADDRESS_MARK(p);                                                                                 \
@@ -38,6 +42,10 @@ void maint_trace(const char *insn, uintptr_t address);
 #define TIMES_16(x) TIMES_8(x) TIMES_8(x)
 #define TIMES_32(x) TIMES_16(x) TIMES_16(x)
 #define TIMES_64(x) TIMES_32(x) TIMES_32(x)
+#define FOR_LINES_THROUGH(insn, p, last, step)                                                                         \
+	do {                                                                                                           \
+		LINE(insn, p, step);                                                                                   \
+	} while ((p) <= (last))
 #define FOR_EACH_LINE(insn, p, n, step)                                                                                \
 	do {                                                                                                           \
 		size_t n_ = (n);                                                                                       \
@@ -100,7 +108,8 @@ static unsigned log2_of(unsigned line)
 
 static void derive_short_path(void)
 {
-	bool by_line = lines.dline == lines.iline && !clean_inval && !lines.dic && lines.iline <= whole_cache_threshold;
+	bool by_line =
+	    lines.dline == lines.iline && !clean_inval && !lines.dic && whole_cache_threshold >= SHORT_LOOP_BYTES;
 	uintptr_t mask = lines.dline - 1;
 	short_plain = by_line && !lines.idc ? mask : 0;
 	short_idc = by_line && lines.idc ? mask : 0;
@@ -196,12 +205,13 @@ void icache_sync_range_with(const void *va, size_t len, struct icache_method m)
 }
 
 /*
- * The short path, given mask = line - 1: true when [va, va+len) is within one line or two and its
- * maintenance is done; always inlined, so each use is straight-line code. t = va | ~mask is va's offset
- * in its line minus line, and x = t + (len - 1) modulo 2^64: the sum carries unless the range ends in
- * va's line (one line; len 0 carries too), and after a carry x is the last byte's offset from the start
- * of the next line, at most mask when the range ends there (two lines). DC and IC act on the line
- * holding the address they are given: the second line is named by the last byte.
+ * The short path, given mask = line - 1: true when [va, va+len) is 1 to SHORT_LOOP_BYTES bytes long and
+ * its maintenance is done; always inlined, so each use is straight-line code. t = va | ~mask is va's
+ * offset in its line minus line, and x = t + (len - 1) modulo 2^64: the sum carries unless the range
+ * ends in va's line (one line; len 0 carries too), and after a carry x is the last byte's offset from
+ * the start of the next line, at most mask when the range ends there (two lines). One and two lines,
+ * the JIT's patch of an instruction, are straight-line code; DC and IC act on the line holding the
+ * address they are given, so the second line is named by the last byte. Longer ranges take the loop.
  */
 static inline __attribute__((always_inline)) void short_maintenance(uintptr_t va, uintptr_t last, bool two, bool idc)
 {
@@ -221,14 +231,31 @@ static inline __attribute__((always_inline)) void short_maintenance(uintptr_t va
 }
 static inline __attribute__((always_inline)) bool short_path(uintptr_t va, size_t len, uintptr_t mask, bool idc)
 {
-	uintptr_t x;
+	const uintptr_t last = va + (len - 1);
+	uintptr_t x, p;
 	if (!__builtin_add_overflow(va | ~mask, len - 1, &x)) {
 		short_maintenance(va, va, false, idc);
 		return true;
 	}
-	if (x > mask)
+	if (x <= mask) {
+		short_maintenance(va, last, true, idc);
+		return true;
+	}
+	if (len - 1 >= SHORT_LOOP_BYTES) /* len 0 too */
 		return false;
-	short_maintenance(va, va + (len - 1), true, idc);
+	/* The empty asm keeps GCC from computing ~mask for the AND below ahead of the one-line path. */
+	__asm__("" : "+r"(mask));
+	if (idc) {
+		MAINT_BARRIER("dsb ishst");
+	} else {
+		p = va & ~mask;
+		FOR_LINES_THROUGH("dc cvau", p, last, mask + 1);
+		MAINT_BARRIER("dsb ish");
+	}
+	p = va & ~mask;
+	FOR_LINES_THROUGH("ic ivau", p, last, mask + 1);
+	MAINT_BARRIER("dsb ish");
+	MAINT_BARRIER("isb");
 	return true;
 }
 
