@@ -260,8 +260,9 @@ static inline __attribute__((always_inline)) bool short_path(uintptr_t va, size_
 }
 
 /* The default: up to SHORT_LOOP_BYTES by the short path of the mode chosen at configuration, anything else
-   by the general one. Loops unaligned: an alignment NOP before a loop is one more instruction a call. */
-__attribute__((optimize("align-loops=1"))) void icache_sync_range(const void *start, size_t len)
+   by the general one. Loops unaligned (an alignment NOP before a loop is one more instruction a call) and
+   tails not merged (the branch to a shared tail is one more). */
+__attribute__((optimize("align-loops=1", "no-crossjumping"))) void icache_sync_range(const void *start, size_t len)
 {
 	const uintptr_t va = (uintptr_t)start;
 	uintptr_t mask = LOAD_NEAR(short_plain);
