@@ -73,7 +73,9 @@ void maint_trace(const char *insn, uintptr_t address);
 
 static struct cache_lines lines = {.dline = 4, .iline = 4}; /* safe (slow) until configured */
 static unsigned dshift = 2, ishift = 2;			    /* log2 of the line sizes */
-static size_t whole_cache_threshold = ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT;
+/* In .data beside the short path's words: icache_sync_range reads it with one LDR (literal) too. */
+static uintptr_t whole_cache_threshold __attribute__((section(".data.icache_threshold"))) =
+    ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT;
 static bool clean_inval; /* ERRATUM_CLEAN_INVAL: the PoU clean is DC CIVAC (Linux ARM64_WORKAROUND_CLEAN_CACHE) */
 
 /*
@@ -86,6 +88,7 @@ static bool clean_inval; /* ERRATUM_CLEAN_INVAL: the PoU clean is DC CIVAC (Linu
  */
 static uintptr_t short_plain __attribute__((section(".data.icache_short_plain")));
 static uintptr_t short_idc __attribute__((section(".data.icache_short_idc")));
+static uintptr_t short_shift __attribute__((section(".data.icache_short_shift"))); /* log2(line) of the mode */
 #ifdef SELFMOD_HOST_TRACE
 #define LOAD_NEAR(v) (v)
 #else
@@ -115,6 +118,7 @@ static void derive_short_path(void)
 	short_idc = by_line && lines.idc ? mask : 0;
 	dshift = log2_of(lines.dline);
 	ishift = log2_of(lines.iline);
+	short_shift = dshift;
 }
 
 void icache_apply_errata(unsigned actions)
@@ -205,13 +209,14 @@ void icache_sync_range_with(const void *va, size_t len, struct icache_method m)
 }
 
 /*
- * The short path, given mask = line - 1: true when [va, va+len) is 1 to SHORT_LOOP_BYTES bytes long and
- * its maintenance is done; always inlined, so each use is straight-line code. t = va | ~mask is va's
+ * The short path, given mask = line - 1: true when [va, va+len) is 1 byte to the whole-cache threshold and
+ * its maintenance is done; always inlined. t = va | ~mask is va's
  * offset in its line minus line, and x = t + (len - 1) modulo 2^64: the sum carries unless the range
  * ends in va's line (one line; len 0 carries too), and after a carry x is the last byte's offset from
  * the start of the next line, at most mask when the range ends there (two lines). One and two lines,
  * the JIT's patch of an instruction, are straight-line code; DC and IC act on the line holding the
- * address they are given, so the second line is named by the last byte. Longer ranges take the loop.
+ * address they are given, so the second line is named by the last byte. Up to SHORT_LOOP_BYTES the
+ * plain loop, above it FOR_EACH_LINE with the count from x; len 0 and IC IALLUIS are the general path's.
  */
 static inline __attribute__((always_inline)) void short_maintenance(uintptr_t va, uintptr_t last, bool two, bool idc)
 {
@@ -241,8 +246,26 @@ static inline __attribute__((always_inline)) bool short_path(uintptr_t va, size_
 		short_maintenance(va, last, true, idc);
 		return true;
 	}
-	if (len - 1 >= SHORT_LOOP_BYTES) /* len 0 too */
-		return false;
+	if (len - 1 >= SHORT_LOOP_BYTES) { /* len 0 too */
+		/* By line up to the threshold (len 0 and IC IALLUIS are the general path's): x is the last byte's
+		   offset from the second line, so the range has (x >> shift) + 2 lines. */
+		if (len - 1 >= LOAD_NEAR(whole_cache_threshold))
+			return false;
+		const size_t n = (x >> LOAD_NEAR(short_shift)) + 2;
+		__asm__("" : "+r"(mask));
+		if (idc) {
+			MAINT_BARRIER("dsb ishst");
+		} else {
+			p = va & ~mask;
+			FOR_EACH_LINE("dc cvau", p, n, mask + 1);
+			MAINT_BARRIER("dsb ish");
+		}
+		p = va & ~mask;
+		FOR_EACH_LINE("ic ivau", p, n, mask + 1);
+		MAINT_BARRIER("dsb ish");
+		MAINT_BARRIER("isb");
+		return true;
+	}
 	/* The empty asm keeps GCC from computing ~mask for the AND below ahead of the one-line path. */
 	__asm__("" : "+r"(mask));
 	if (idc) {
