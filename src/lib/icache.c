@@ -251,17 +251,20 @@ static inline __attribute__((always_inline)) bool short_path(uintptr_t va, size_
 		   offset from the second line, so the range has (x >> shift) + 2 lines. */
 		if (len - 1 >= LOAD_NEAR(whole_cache_threshold))
 			return false;
-		const size_t n = (x >> LOAD_NEAR(short_shift)) + 2;
+		size_t n = (x >> LOAD_NEAR(short_shift)) + 2;
 		__asm__("" : "+r"(mask));
+		const uintptr_t line = mask + 1;
 		if (idc) {
 			MAINT_BARRIER("dsb ishst");
 		} else {
 			p = va & ~mask;
-			FOR_EACH_LINE("dc cvau", p, n, mask + 1);
+			FOR_EACH_LINE("dc cvau", p, n, line);
 			MAINT_BARRIER("dsb ish");
+			/* Else GCC keeps a mask per binary digit of n for the second pass: one AND each. */
+			__asm__("" : "+r"(n));
 		}
 		p = va & ~mask;
-		FOR_EACH_LINE("ic ivau", p, n, mask + 1);
+		FOR_EACH_LINE("ic ivau", p, n, line);
 		MAINT_BARRIER("dsb ish");
 		MAINT_BARRIER("isb");
 		return true;
