@@ -7,7 +7,7 @@
 #   make qemu10 stage QEMU 10.0 from bookworm-backports into .cache/qemu-10 (make test does it too)
 #   make print-qemu QEMU_VERSION=10|7.2   the absolute path of that QEMU
 #   make boards every board's image and extras (the Pi's chainloader); make format, format-check, lint
-#   make qemu-defects [QEMU_VERSION=10 | QEMU=path]  QEMU's known MTTCG defects: present/absent (docs/qemu-defects.md)
+#   make qemu-defects [QEMU_VERSION=10 | QEMU=path]  QEMU's known defects: present/absent (docs/qemu-defects.md)
 #   make debug  boot CONFIG under QEMU's gdb stub, stopped at the entry point; prints the gdb command
 # Variables: BOARD=virt (one of the boards below), ARGS="run=cross_core iterations=100" (boot arguments for make run),
 #            CONFIG=a72-el1-smp4 (runner configuration for make run; a Pi board's own by default:
@@ -124,7 +124,7 @@ print-qemu:
 	  *) echo "selfmod: QEMU_VERSION=$(QEMU_VERSION): use 7.2 (the system's) or 10 (staged)" >&2; exit 2 ;; \
 	esac
 
-# The minimal reproducers of QEMU's multi-threaded TCG defects against $(QEMU) (default: the system's
+# The minimal reproducers of QEMU's known defects against $(QEMU) (default: the system's
 # 7.2, or the staged one with QEMU_VERSION=10). Exits 0 whether they are present or not.
 qemu-defects: build
 	@q='$(QEMU)'; if [ -z "$$q" ]; then q=$$($(MAKE) --no-print-directory -s print-qemu QEMU_VERSION=$(QEMU_VERSION)) || exit 2; fi; \

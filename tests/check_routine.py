@@ -6,7 +6,8 @@ Each ROUTINE (a .c, .S or .s file defining void selfmod_user_sync(void *start, s
 (make routine-image), with address marks before its DC/IC (tests/routine_marks.py), in its own
 build directory under build/routine/ (built aside and renamed when complete: a failed build leaves
 nothing). The image runs the scenarios that exercise a sync routine under the checker plugin
-(tests/plugin) on one QEMU model of each kind of core (KINDS). The result is a table
+(tests/plugin; the build for each QEMU version, as tests/checked.py chooses it) on one QEMU model of
+each kind of core (KINDS). The result is a table
 routine x core kind x scenario, each cell "clean" or "hazard: <the missing step>", also written
 as CSV (--csv). Exit status 0 iff every cell that ran is clean; 1 otherwise; 2 for usage errors
 (a missing file, a file that does not build, a missing symbol).
@@ -41,7 +42,6 @@ import runner
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_ROOT = Path("build/routine")
-DEFAULT_PLUGIN = "build/host/smc_checker.so"
 SYMBOL = "selfmod_user_sync"
 # The scenarios whose code goes through icache_sync_range (so through the routine), every shape of
 # same_core (16 rounds: each of its 8 shapes twice), and a short test deadline for a routine that
@@ -54,13 +54,11 @@ MAX_REPORTS = 200000  # hazard lines the plugin prints (a 1 MiB range with no cl
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of core: a QEMU model, and what the checker's model must be told about it."""
+    """One kind of core: a QEMU model on a QEMU version. What the checker's model is told about it (IDC,
+    DIC, line) comes from tests/checked.py's table for that -cpu and version, like make checked."""
     name: str     # column name
     cpu: str
     qemu: str     # QEMU version (runner.QEMU_VERSIONS)
-    idc: int      # effective IDC/DIC and line as the firmware computes them (checked against its line)
-    dic: int
-    line: int
     what: str
     machine: str = "virt"
     smp: int = 4
@@ -68,13 +66,40 @@ class Kind:
 
 # One model of each kind (docs/platform.md; the firmware's "maintenance uses" line agrees or the cell fails).
 KINDS = (
-    Kind("a72", "cortex-a72", "7.2", 0, 0, 64, "IDC 0 / DIC 0, 64-byte lines"),
-    Kind("a53", "cortex-a53", "7.2", 0, 0, 64, "VIPT I-cache, IDC 0 / DIC 0 (the checker models PIPT)"),
-    Kind("a710", "cortex-a710", "10", 1, 0, 64, "IDC 1 / DIC 0"),
-    Kind("n2", "neoverse-n2", "10", 1, 1, 64, "IDC 1 / DIC 1"),
-    Kind("a64fx", "a64fx", "10", 1, 0, 256, "256-byte lines (IDC effective 1 through CLIDR_EL1)"),
+    Kind("a72", "cortex-a72", "7.2", "IDC 0 / DIC 0, 64-byte lines"),
+    Kind("a53", "cortex-a53", "7.2", "VIPT I-cache, IDC 0 / DIC 0 (the checker models PIPT)"),
+    Kind("a710", "cortex-a710", "10", "IDC 1 / DIC 0"),
+    Kind("n2", "neoverse-n2", "10", "IDC 1 / DIC 1"),
+    Kind("a64fx", "a64fx", "10", "256-byte lines (IDC effective 1 through CLIDR_EL1)"),
 )
 KIND_NAMES = tuple(k.name for k in KINDS)
+Traits = tuple  # (IDC, DIC, line) as tests/checked.py cache_traits gives them
+
+
+@dataclass
+class Setup:
+    """How one kind runs here: its QEMU, the plugin build for that QEMU's version (tests/checked.py
+    PLUGINS, the same choice as make checked), and what the plugin is told; or why it cannot run."""
+    qemu: list[str] = field(default_factory=list)
+    plugin: str = ""
+    traits: Traits = ()
+    why_not: str = ""
+
+
+def kind_setup(kind: Kind, plugin: str, environ: dict[str, str]) -> Setup:
+    """The kind's QEMU and plugin; plugin 'auto' picks the build by the QEMU's version."""
+    qemu, why = runner.qemu_command(kind.qemu, environ)
+    if not qemu or shutil.which(qemu[0]) is None:
+        return Setup(why_not=f"QEMU {kind.qemu}: {why or (qemu[0] if qemu else 'QEMU') + ' not found'}")
+    try:
+        version = checked.qemu_version(qemu)
+        path = checked.choose_plugin(version) if plugin == "auto" else plugin
+    except runner.UsageError as exc:
+        return Setup(why_not=f"QEMU {kind.qemu}: {exc}")
+    if not Path(path).is_file():
+        raise runner.UsageError(f"checker plugin not found: {path} (make plugin)")
+    return Setup(qemu, path, checked.cache_traits(kind.cpu, version))
+
 
 PLUGIN_REFUSED_RE = re.compile(r"Could not load plugin .*|plugin requires API version .*")
 TOTALS_RE = re.compile(r"# checker: (\d+) hazards \((\d+) shown")
@@ -206,11 +231,12 @@ def stride_of(lines: set[int], line: int) -> int | None:
     return None
 
 
-def missing_step(text: str, kind: Kind, facts: dict[str, bool], same_core: bool, lines: set[int]) -> str:
+def missing_step(text: str, traits: Traits, facts: dict[str, bool], same_core: bool, lines: set[int]) -> str:
     """The checker's missing link (smc_missing_text) in a JIT author's words."""
-    stride = stride_of(lines, kind.line)
-    skip = (f"stride {stride} skips every other {kind.line}-byte line" if stride == 2 * kind.line
-            else f"stride {stride} skips lines: this core's lines are {kind.line} bytes" if stride else "")
+    idc, _, line = traits
+    stride = stride_of(lines, line)
+    skip = (f"stride {stride} skips every other {line}-byte line" if stride == 2 * line
+            else f"stride {stride} skips lines: this core's lines are {line} bytes" if stride else "")
     if text.startswith("no DC clean"):
         if not facts.get("dc"):
             return "no clean to PoU (DC CVAU) before the invalidate on an IDC=0 core"
@@ -219,7 +245,7 @@ def missing_step(text: str, kind: Kind, facts: dict[str, bool], same_core: bool,
         if not facts.get("ic"):
             return "no instruction-cache invalidate (IC IVAU) on a DIC=0 core"
         return skip or "a line of the range was never invalidated (IC IVAU): the range's ends are rounded wrong?"
-    if text.startswith("with IDC: no DSB") or (kind.idc and text.startswith("the IC invalidate was issued before")):
+    if text.startswith("with IDC: no DSB") or (idc and text.startswith("the IC invalidate was issued before")):
         return "no DSB between the store and the IC (an IDC=1 core still needs the write completed)"
     if text.startswith("the IC invalidate was issued before"):
         return "no DSB between the DC CVAU and the IC IVAU"
@@ -260,14 +286,15 @@ def test_block(lines: list[str], name: str) -> list[str]:
     return out
 
 
-def judge_kind(console: list[str], kind: Kind, facts: dict[str, bool]) -> dict[str, Cell]:
+def judge_kind(console: list[str], kind: Kind, traits: Traits, facts: dict[str, bool]) -> dict[str, Cell]:
     """One cell per scenario from the checked console of one run."""
     if refused := next((m[0] for line in console if (m := PLUGIN_REFUSED_RE.search(line))), None):
         return {s: Cell("not run", f"QEMU {kind.qemu} refused the checker plugin ({refused})") for s in SCENARIOS}
     con = checked.split_console(console)
     cells: dict[str, Cell] = {}
     if con.plugin and con.firmware and con.plugin != con.firmware:
-        why = f"the checker was told (IDC, DIC, line) {con.plugin}, the firmware uses {con.firmware}: fix KINDS"
+        why = (f"the checker was told (IDC, DIC, line) {con.plugin}, the firmware uses {con.firmware}: "
+               "fix CPU_CACHE_TRAITS in tests/checked.py")
         return {s: Cell("not judged", why) for s in SCENARIOS}
     tests = {t.name: t for t in con.tests if t.name}
     totals = next((m for line in console if (m := TOTALS_RE.match(line))), None)
@@ -278,11 +305,11 @@ def judge_kind(console: list[str], kind: Kind, facts: dict[str, bool]) -> dict[s
     parsed = {name: [m for h in hs if (m := HAZARD_LINE_RE.search(h))] for name, hs in hazards.items()}
     reasons: dict[str, set[int]] = {}
     for m in (m for ms in parsed.values() for m in ms):
-        reasons.setdefault(missing_step(m[3], kind, facts, m[1] == m[4], set()), set()).add(int(m[2], 16))
+        reasons.setdefault(missing_step(m[3], traits, facts, m[1] == m[4], set()), set()).add(int(m[2], 16))
 
     def words(m: re.Match) -> str:
-        plain = missing_step(m[3], kind, facts, m[1] == m[4], set())
-        return missing_step(m[3], kind, facts, m[1] == m[4], reasons[plain])
+        plain = missing_step(m[3], traits, facts, m[1] == m[4], set())
+        return missing_step(m[3], traits, facts, m[1] == m[4], reasons[plain])
 
     for scenario in SCENARIOS:
         test = tests.get(scenario)
@@ -297,6 +324,9 @@ def judge_kind(console: list[str], kind: Kind, facts: dict[str, bool]) -> dict[s
         elif any("ESR" in line for line in block):
             fault = next(line.strip(" #") for line in block if "ESR" in line)
             cells[scenario] = Cell("fault", fault)
+        elif con.disagree:
+            cells[scenario] = Cell("not judged", "a DC/IC's register and its address mark name different lines "
+                                   "(tests/routine_marks.py)", con.disagree[:4])
         elif con.unmarked:
             cells[scenario] = Cell("not judged", "a DC/IC ran without its address mark (an .inst/.word "
                                    "encoding? tests/routine_marks.py)", con.unmarked[:4])
@@ -315,16 +345,15 @@ def judge_kind(console: list[str], kind: Kind, facts: dict[str, bool]) -> dict[s
     return cells
 
 
-def run_kind(image: Path, kind: Kind, plugin: str, out: Path, timeout: float,
+def run_kind(image: Path, kind: Kind, setup: Setup, out: Path, timeout: float,
              facts: dict[str, bool]) -> tuple[dict[str, Cell], Path | None]:
-    qemu, why = runner.qemu_command(kind.qemu, dict(os.environ))
-    if not qemu or shutil.which(qemu[0]) is None:
-        reason = why or f"{qemu[0] if qemu else 'QEMU'} not found"
-        return {s: Cell("not run", f"QEMU {kind.qemu}: {reason}") for s in SCENARIOS}, None
+    if setup.why_not:
+        return {s: Cell("not run", setup.why_not) for s in SCENARIOS}, None
+    idc, dic, line = setup.traits
     config = runner.Config(name=kind.name, machine=kind.machine, cpu=kind.cpu, smp=kind.smp,
                            accel="tcg,thread=single", qemu=kind.qemu)
-    argv = runner.qemu_argv(config, str(image), APPEND, qemu)
-    argv += ["-plugin", f"{plugin},idc={kind.idc},dic={kind.dic},line={kind.line},max_reports={MAX_REPORTS}"]
+    argv = runner.qemu_argv(config, str(image), APPEND, setup.qemu)
+    argv += ["-plugin", f"{setup.plugin},idc={idc},dic={dic},line={line},max_reports={MAX_REPORTS}"]
     out.mkdir(parents=True, exist_ok=True)
     log_path = out / f"{kind.name}.log"
     with open(log_path, "wb") as log:
@@ -333,7 +362,7 @@ def run_kind(image: Path, kind: Kind, plugin: str, out: Path, timeout: float,
     if run.error:
         return {s: Cell("not run", run.error) for s in SCENARIOS}, log_path
     console = runner.split_lines(log_path.read_bytes())
-    cells = judge_kind(console, kind, facts)
+    cells = judge_kind(console, kind, setup.traits, facts)
     if run.timed_out:
         for s, cell in cells.items():
             if cell.verdict == "not run":
@@ -443,11 +472,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --examples: only the routines whose name matches (comma-separated globs)")
     parser.add_argument("--ktap", action="store_true",
                         help="print KTAP (one result per routine and kind) for tests/runner.py, after the table")
-    parser.add_argument("--plugin", default=DEFAULT_PLUGIN,
-                        help=f"checker plugin for QEMU 7.2 (default {DEFAULT_PLUGIN})")
-    parser.add_argument("--plugin10", default=os.environ.get("SELFMOD_PLUGIN10", ""), metavar="PATH",
-                        help="checker plugin for QEMU 10 (default: $SELFMOD_PLUGIN10, else the QEMU 7.2 one; "
-                             "where QEMU refuses it, the QEMU 10 cells say 'not run' and why)")
+    parser.add_argument("--plugin", default="auto",
+                        help="the checker plugin for every kind (default auto: per QEMU version, as "
+                             "tests/checked.py: " + ", ".join(f"{path} for QEMU {a[0]}.{a[1]}-{b[0]}.{b[1]}"
+                                                              for a, b, path, _ in checked.PLUGINS) + "; make plugin)")
     parser.add_argument("--csv", default="build/routine/check-routine.csv", help="where the CSV goes")
     parser.add_argument("--out", default="build/routine/logs", help="directory for the raw consoles")
     parser.add_argument("--timeout", type=runner.positive_seconds, default=RUN_TIMEOUT,
@@ -507,8 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         kinds = [k for k in KINDS if any(fnmatch.fnmatch(k.name, g) for g in args.kinds.split(","))]
         if not kinds:
             raise runner.UsageError(f"--kinds {args.kinds!r} matches no kind ({' '.join(KIND_NAMES)})")
-        if not Path(args.plugin).is_file():
-            raise runner.UsageError(f"checker plugin not found: {args.plugin} (make plugin)")
+        setups = {k.name: kind_setup(k, args.plugin, dict(os.environ)) for k in kinds}
         results: dict[str, dict[str, dict[str, Cell]]] = {}
         images = {r.name: build_image(r, "virt", True) for r in routines}  # every build before any run
         for r in routines:
@@ -516,9 +543,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"check_routine.py: {r.path} -> {image}", flush=True)
             per_kind = {}
             for kind in kinds:
-                plugin = args.plugin10 or args.plugin if kind.qemu == "10" else args.plugin
-                cells, log = run_kind(image, kind, plugin, Path(args.out) / image.parent.name, args.timeout,
-                                      r.facts)
+                cells, log = run_kind(image, kind, setups[kind.name], Path(args.out) / image.parent.name,
+                                      args.timeout, r.facts)
                 per_kind[kind.name] = cells
                 print(f"check_routine.py:   {kind.name}: {kind_verdict(cells)}" + (f" (log {log})" if log else ""),
                       flush=True)

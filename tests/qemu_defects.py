@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Measure QEMU's known multi-threaded TCG defects with the suite's minimal reproducers.
+"""Measure QEMU's known defects with the suite's minimal reproducers.
 
-Each reproducer (group `qemu` of the firmware, only run with run=) is booted under the QEMU given,
-with multi-threaded TCG (where the defect shows) and with the controls: single-threaded TCG, one
-instruction per translation block, and -d nochain. Per defect and accelerator mode it prints
-`present` or `absent` with the reproducer's counts, then one summary line. A multi-threaded mode is
-booted up to --boots times and stops at the first boot that shows the defect (the defects are races:
-a boot can miss one). The exit status is 0 whether defects are present or not: this measures QEMU,
-it does not test the suite. It is 2 for bad arguments or a missing image or QEMU.
+Each reproducer (group `qemu` of the firmware, only run with run=) is booted under the QEMU given, on
+the CPU model its defect names. A race of multi-threaded TCG is booted with multi-threaded TCG (where
+it shows) and with the controls: single-threaded TCG, one instruction per translation block, and
+-d nochain; a multi-threaded mode is booted up to --boots times and stops at the first boot that shows
+the defect (a boot can miss a race). A deterministic defect (a wrong result of one instruction, not a
+race) is booted once, with thread=single. Per defect and mode it prints `present`, `absent`,
+`not applicable` (the CPU model lacks the feature the defect is in, on this QEMU) or `unknown` (no
+result) with the reproducer's counts, then one summary line. The exit status is 0 whether defects are
+present or not: this measures QEMU, it does not test the suite. It is 2 for bad arguments or a
+missing image or QEMU.
 
 Every boot has a deadline (--timeout) and is killed past it. docs/qemu-defects.md has the reports.
 """
@@ -29,19 +32,74 @@ DEFAULT_QEMU = "qemu-system-aarch64"
 KILL_GRACE = 2.0
 
 
+PRESENT, ABSENT, NOT_APPLICABLE, UNKNOWN = "present", "absent", "not applicable", "unknown"
+
+
 @dataclass(frozen=True)
 class Defect:
+    """A reproducer and how to read its '# QEMU-DEFECT NAME key=value ...' counts."""
     name: str     # the firmware test (run=NAME) and its "# QEMU-DEFECT NAME ..." line
     title: str
     smp: int
     append: str   # boot arguments besides run=
+    cpu: str = "cortex-a72"       # the QEMU -cpu model it is booted on
+    deterministic: bool = False   # not a race: one boot with thread=single shows it or not
+    latest: tuple[str, ...] = ()  # counts that are values (a flag, a syndrome): the last boot's, not summed
+
+    def state(self, counts: dict[str, int]) -> str:
+        raise NotImplementedError
+
+    def text(self, counts: dict[str, int]) -> str:
+        raise NotImplementedError
+
+
+class StaleB(Defect):
+    """qemu_stale_b: rounds, stale (rounds that ran an older B) and persisted (re-calls still stale)."""
+
+    def state(self, counts: dict[str, int]) -> str:
+        if counts.get("stale"):
+            return PRESENT
+        return ABSENT if counts.get("rounds") else UNKNOWN
+
+    def text(self, counts: dict[str, int]) -> str:
+        stale = counts.get("stale", 0)
+        text = f"stale in {stale} of {counts.get('rounds', 0)} rounds"
+        if stale:
+            text += f" (still stale in {counts.get('persisted', 0)} of {stale * 100} re-calls)"
+        return text
+
+
+class LdxrWnr(Defect):
+    """qemu_ldxr_wnr: lse2 (the core has FEAT_LSE2), loads, faults (Alignment faults), wnr_set (of them
+    reported as a write: the defect) and esr (the last fault's syndrome)."""
+
+    def state(self, counts: dict[str, int]) -> str:
+        if counts.get("wnr_set"):
+            return PRESENT
+        if not counts.get("faults"):
+            return UNKNOWN
+        return ABSENT if counts.get("lse2") else NOT_APPLICABLE
+
+    def text(self, counts: dict[str, int]) -> str:
+        if "loads" not in counts:
+            return f"-cpu {self.cpu}: no result"
+        lse2 = counts.get("lse2", 0)
+        text = (f"-cpu {self.cpu} {'has FEAT_LSE2' if lse2 else 'has no FEAT_LSE2 (ID_AA64MMFR2_EL1.AT=0)'}: "
+                f"WnR 1 in {counts.get('wnr_set', 0)} of {counts.get('faults', 0)} Alignment faults of "
+                f"{counts['loads']} LDXR, ESR 0x{counts.get('esr', 0):08x}")
+        if not lse2 and not counts.get("wnr_set"):
+            text += " (the defect is in the FEAT_LSE2 check; the non-LSE2 check reports a read)"
+        return text
 
 
 # The reproducers, one per distinct defect (docs/qemu-defects.md).
-DEFECTS = [
-    Defect("qemu_stale_b",
+DEFECTS: list[Defect] = [
+    StaleB("qemu_stale_b",
            "MTTCG keeps a stale translation of a B patched while another vCPU ran it, after the complete "
            "maintenance and hand-off", smp=2, append="test_timeout=40"),
+    LdxrWnr("qemu_ldxr_wnr",
+            "the Alignment fault of an LDXR across a 16-byte boundary on a FEAT_LSE2 core is reported as a "
+            "write (ESR ISS.WnR 1)", smp=1, append="", cpu="max", deterministic=True, latest=("lse2", "esr")),
 ]
 
 
@@ -53,40 +111,51 @@ class Mode:
     multi: bool = True   # multi-threaded: booted until the defect shows, up to --boots
 
 
-def modes_for(version: tuple[int, int]) -> list[Mode]:
-    """The accelerator modes for a QEMU version: one-insn-per-tb is -singlestep before 8.1."""
+SINGLE = Mode("thread=single", "tcg,thread=single", multi=False)
+
+
+def modes_for(version: tuple[int, int], deterministic: bool = False) -> list[Mode]:
+    """The accelerator modes for a defect on a QEMU version: a deterministic defect only thread=single;
+    a race multi-threaded TCG and the controls (one-insn-per-tb is -singlestep before 8.1)."""
+    if deterministic:
+        return [SINGLE]
     one_insn = (Mode("thread=multi,one-insn-per-tb", "tcg,thread=multi,one-insn-per-tb=on")
                 if version >= (8, 1) else Mode("thread=multi,-singlestep", "tcg,thread=multi", ("-singlestep",)))
     return [Mode("thread=multi", "tcg,thread=multi"),
-            Mode("thread=single", "tcg,thread=single", multi=False),
+            SINGLE,
             one_insn,
             Mode("thread=multi,-d nochain", "tcg,thread=multi", ("-d", "nochain"))]
 
 
 @dataclass
 class Measure:
+    defect: Defect
     boots: int = 0
-    rounds: int = 0
-    stale: int = 0
-    persisted: int = 0
+    results: int = 0     # boots that printed the QEMU-DEFECT line
+    counts: dict[str, int] = field(default_factory=dict)   # summed over those boots (latest: the last's)
     failures: list[str] = field(default_factory=list)   # boots that gave no measurement, and why
+
+    def add(self, counts: dict[str, int]) -> None:
+        self.results += 1
+        for key, value in counts.items():
+            self.counts[key] = value if key in self.defect.latest else self.counts.get(key, 0) + value
 
     @property
     def state(self) -> str:
-        if self.stale:
-            return "present"
-        return "absent" if self.rounds else "unknown"
+        return self.defect.state(self.counts) if self.results else UNKNOWN
 
 
 DEFECT_LINE = re.compile(r"#\s*QEMU-DEFECT\s+(\S+)\s+(.*)")
+COUNT = re.compile(r"(\w+)=(0x[0-9a-fA-F]+|\d+)\b")
 
 
 def parse_counts(console: str, name: str) -> dict[str, int] | None:
-    """The key=value counts of the reproducer's '# QEMU-DEFECT NAME ...' line, or None."""
+    """The key=value counts (decimal, or hexadecimal with 0x) of the reproducer's
+    '# QEMU-DEFECT NAME ...' line, or None."""
     for line in console.splitlines():
         m = DEFECT_LINE.search(line)
         if m and m.group(1) == name:
-            return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(2))}
+            return {k: int(v, 16) if v.startswith("0x") else int(v) for k, v in COUNT.findall(m.group(2))}
     return None
 
 
@@ -102,7 +171,7 @@ def qemu_version(qemu: list[str]) -> tuple[tuple[int, int], str]:
 
 
 def boot_argv(qemu: list[str], image: str, defect: Defect, mode: Mode) -> list[str]:
-    return [*qemu, "-M", "virt", "-cpu", "cortex-a72", "-smp", str(defect.smp), "-m", "256M",
+    return [*qemu, "-M", "virt", "-cpu", defect.cpu, "-smp", str(defect.smp), "-m", "256M",
             "-accel", mode.accel, *mode.extra, "-display", "none", "-monitor", "none", "-serial", "stdio",
             "-nic", "none", "-semihosting-config", "enable=on,target=native", "-no-reboot",
             "-kernel", image, "-append", f"run={defect.name} {defect.append}".strip()]
@@ -133,7 +202,7 @@ def run_boot(argv: list[str], timeout: float) -> tuple[str, str]:
 
 def measure(qemu: list[str], image: str, defect: Defect, mode: Mode, boots: int, timeout: float,
             echo) -> Measure:
-    m = Measure()
+    m = Measure(defect)
     for _ in range(boots if mode.multi else 1):
         argv = boot_argv(qemu, image, defect, mode)
         echo(f"  boot: {shlex.join(argv)}")
@@ -144,22 +213,31 @@ def measure(qemu: list[str], image: str, defect: Defect, mode: Mode, boots: int,
             tail = " | ".join(console.strip().splitlines()[-3:])
             m.failures.append(f"no QEMU-DEFECT line ({why or 'QEMU ended'}): {tail}")
             continue
-        m.rounds += counts.get("rounds", 0)
-        m.stale += counts.get("stale", 0)
-        m.persisted += counts.get("persisted", 0)
-        if m.stale:
+        m.add(counts)
+        if m.state == PRESENT:
             break
     return m
 
 
 def describe(m: Measure) -> str:
-    text = f"stale in {m.stale} of {m.rounds} rounds"
-    if m.stale:
-        text += f" (still stale in {m.persisted} of {m.stale * 100} re-calls)"
+    text = m.defect.text(m.counts)
     text += f"; {m.boots} boot{'s' if m.boots != 1 else ''}"
     if m.failures:
         text += f"; {len(m.failures)} without a result: {m.failures[0]}"
     return text
+
+
+def summary(version_text: str, verdicts: list[tuple[Defect, Mode, str]], seconds: float) -> str:
+    """The last line: how many of the measured defects are present, each with the mode that decides it
+    (a defect's first mode), and which did not apply."""
+    present = [f"{d.name} with {mode.label}" for d, mode, state in verdicts if state == PRESENT]
+    not_applicable = [d.name for d, _, state in verdicts if state == NOT_APPLICABLE]
+    text = f"qemu-defects: QEMU {version_text}: {len(present)} of {len(verdicts)} defects present"
+    if present:
+        text += f" ({', '.join(present)})"
+    if not_applicable:
+        text += f"; not applicable: {', '.join(not_applicable)}"
+    return text + f"; {seconds:.0f} s"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="QEMU to measure, shell-split (default: $QEMU, else qemu-system-aarch64)")
     parser.add_argument("--image", default=DEFAULT_IMAGE, help=f"firmware image (default: {DEFAULT_IMAGE})")
     parser.add_argument("--boots", type=int, default=3,
-                        help="boots per multi-threaded mode at most, until the defect shows (default 3)")
+                        help="boots per multi-threaded mode of a race at most, until the defect shows (default 3); a "
+                        "deterministic defect is booted once")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per boot before it is killed "
                         "(default 60)")
     parser.add_argument("--defect", action="append", choices=[d.name for d in DEFECTS],
@@ -198,24 +277,19 @@ def main(argv: list[str] | None = None) -> int:
     version, version_text = qemu_version(qemu)
     print(f"QEMU {version_text} ({shutil.which(qemu[0])}); host: {os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    present = []
+    verdicts = []
     started = time.monotonic()
     for defect in DEFECTS:
         if args.defect and defect.name not in args.defect:
             continue
         print(f"{defect.name}: {defect.title}", flush=True)
-        verdict = None
-        for mode in modes_for(version):
+        modes = modes_for(version, defect.deterministic)
+        for mode in modes:
             m = measure(qemu, args.image, defect, mode, args.boots, args.timeout, echo)
             print(f"  {defect.name:14} {mode.label:30} {m.state:8} {describe(m)}", flush=True)
-            if verdict is None:
-                verdict = m.state
-        if verdict == "present":
-            present.append(defect.name)
-    measured = [d.name for d in DEFECTS if not args.defect or d.name in args.defect]
-    print(f"qemu-defects: QEMU {version_text}: {len(present)} of {len(measured)} defects present with "
-          f"thread=multi{' (' + ', '.join(present) + ')' if present else ''}; "
-          f"{time.monotonic() - started:.0f} s", flush=True)
+            if mode is modes[0]:
+                verdicts.append((defect, mode, m.state))
+    print(summary(version_text, verdicts, time.monotonic() - started), flush=True)
     return 0
 
 

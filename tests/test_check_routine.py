@@ -11,6 +11,8 @@ import routine_marks
 
 A72 = cr.KINDS[0]
 A710 = next(k for k in cr.KINDS if k.name == "a710")
+N2 = next(k for k in cr.KINDS if k.name == "n2")
+A72_T, A710_T = (0, 0, 64), (1, 0, 64)  # (IDC, DIC, line) as tests/checked.py cache_traits gives them
 
 
 def console(hazards_by_test: dict, expect: dict | None = None) -> list[str]:
@@ -53,13 +55,13 @@ class Marks(unittest.TestCase):
 
 class Words(unittest.TestCase):
     def test_missing_steps(self):
-        self.assertEqual(cr.missing_step(NO_CLEAN, A72, {"dc": False}, True, set()),
+        self.assertEqual(cr.missing_step(NO_CLEAN, A72_T, {"dc": False}, True, set()),
                          "no clean to PoU (DC CVAU) before the invalidate on an IDC=0 core")
-        self.assertEqual(cr.missing_step(NO_CLEAN, A72, {"dc": True}, True, {0x40, 0xc0, 0x140}),
+        self.assertEqual(cr.missing_step(NO_CLEAN, A72_T, {"dc": True}, True, {0x40, 0xc0, 0x140}),
                          "stride 128 skips every other 64-byte line")
         self.assertIn("no DSB between the store and the IC",
-                      cr.missing_step("the IC invalidate was issued before a DSB completed", A710, {}, True, set()))
-        self.assertEqual(cr.missing_step("no context synchronisation (ISB", A72, {}, False, set()),
+                      cr.missing_step("the IC invalidate was issued before a DSB completed", A710_T, {}, True, set()))
+        self.assertEqual(cr.missing_step("no context synchronisation (ISB", A72_T, {}, False, set()),
                          "no ISB on the executing core after the hand-off")
 
     def test_stride(self):
@@ -74,26 +76,55 @@ class Judge(unittest.TestCase):
                        "trampoline": [hazard(1, 0x40330000, NO_CLEAN, block=0x1000130000),
                                       hazard(1, 0x40331000, NO_CLEAN, block=0x1000131000)]},
                       expect={"trampoline": "T patched (only in blocks at va 0x1000130000)"})
-        cells = cr.judge_kind(con, A72, {"dc": False})
+        cells = cr.judge_kind(con, A72, A72_T, {"dc": False})
         self.assertEqual(cells["same_core"].verdict, "hazard")
         self.assertEqual(cells["cross_core"].verdict, "clean")
         self.assertEqual(cells["trampoline"].verdict, "hazard")  # the routine's block, not T's
         con = console({"trampoline": [hazard(1, 0x40330000, NO_CLEAN, block=0x1000130000)]},
                       expect={"trampoline": "T patched (only in blocks at va 0x1000130000)"})
-        self.assertEqual(cr.judge_kind(con, A72, {})["trampoline"].verdict, "clean")
+        self.assertEqual(cr.judge_kind(con, A72, A72_T, {})["trampoline"].verdict, "clean")
+
+    def test_register_and_mark_disagree_is_not_judged(self):
+        con = console({})
+        con.insert(4, "# checker: core 0 pc 0x40081234: dc cvau register address disagrees with its mark")
+        self.assertEqual({c.verdict for c in cr.judge_kind(con, A710, A710_T, {}).values()}, {"not judged"})
 
     def test_plugin_refused_is_not_run(self):
-        cells = cr.judge_kind(["qemu: Could not load plugin x.so: plugin requires API version 1"], A710, {})
+        cells = cr.judge_kind(["qemu: Could not load plugin x.so: plugin requires API version 1"], A710, A710_T, {})
         self.assertEqual({c.verdict for c in cells.values()}, {"not run"})
 
     def test_known_wrong_example_that_comes_out_clean_fails(self):
         clean = {k.name: {s: cr.Cell("clean") for s in cr.SCENARIOS} for k in cr.KINDS}
         with mock.patch.object(cr, "build_image", return_value=Path("x.bin")), \
+             mock.patch.object(cr, "kind_setup", return_value=cr.Setup()), \
              mock.patch.object(cr, "run_kind", side_effect=lambda img, kind, *a: (clean[kind.name], None)), \
              mock.patch("sys.stdout"):
             status = cr.main(["--examples", str(Path(__file__).resolve().parent.parent / "examples/routines"),
                               "--select", "wasmtime_ic_only", "--csv", "/dev/null", "--plugin", __file__])
         self.assertEqual(status, 1)
+
+    def test_plugin_per_qemu_version(self):
+        """Each kind gets the build tests/checked.py chooses for its QEMU's version, and that version's
+        IDC/DIC/line for its -cpu; a missing build is a usage error, a missing QEMU a 'not run'."""
+        with mock.patch.object(cr.runner, "qemu_command", return_value=(["qemu"], "")), \
+             mock.patch.object(cr.shutil, "which", return_value="/usr/bin/qemu"), \
+             mock.patch.object(cr.Path, "is_file", return_value=True):
+            with mock.patch.object(cr.checked, "qemu_version", return_value=(7, 2)):
+                setup = cr.kind_setup(A72, "auto", {})
+                self.assertEqual((setup.plugin, setup.traits), ("build/host/smc_checker.so", A72_T))
+            with mock.patch.object(cr.checked, "qemu_version", return_value=(10, 0)):
+                setup = cr.kind_setup(N2, "auto", {})
+                self.assertEqual((setup.plugin, setup.traits), ("build/host/smc_checker-api4.so", (1, 1, 64)))
+                self.assertEqual(cr.kind_setup(N2, "my.so", {}).plugin, "my.so")
+            with mock.patch.object(cr.checked, "qemu_version", return_value=(6, 0)):
+                self.assertIn("no checker plugin build for QEMU 6.0", cr.kind_setup(A72, "auto", {}).why_not)
+        with mock.patch.object(cr.runner, "qemu_command", return_value=(["qemu"], "")), \
+             mock.patch.object(cr.shutil, "which", return_value="/usr/bin/qemu"), \
+             mock.patch.object(cr.checked, "qemu_version", return_value=(10, 0)), \
+             mock.patch.object(cr.Path, "is_file", return_value=False):
+            self.assertRaises(cr.runner.UsageError, cr.kind_setup, N2, "auto", {})
+        with mock.patch.object(cr.runner, "qemu_command", return_value=([], "not staged")):
+            self.assertIn("not staged", cr.kind_setup(N2, "auto", {}).why_not)
 
     def test_bad_input(self):
         with mock.patch("sys.stderr"):

@@ -30,17 +30,25 @@ $(NEWLIB_TARBALL):
 	@$(MAKE) --no-print-directory deps-checked DEBIAN_PKGS=newlib-source
 	@test -f $@ || { echo "selfmod: $@ not found (Debian's newlib-source installs it; or set NEWLIB_TARBALL)" >&2; exit 1; }
 
+# Several builds may share the cache (parallel checkouts, CI): one builds while the others wait on the
+# lock, then find it built.
 $(NEWLIB_LIBC): $(NEWLIB_TARBALL) | deps-checked
-	@echo "selfmod: building newlib from $(NEWLIB_TARBALL) into $(NEWLIB_CACHE) (about a minute)"
-	rm -rf $(NEWLIB_CACHE)/src $(NEWLIB_CACHE)/build $(NEWLIB_PREFIX)
-	mkdir -p $(NEWLIB_CACHE)/src $(NEWLIB_CACHE)/build
-	tar -xJf $(NEWLIB_TARBALL) -C $(NEWLIB_CACHE)/src --strip-components=1
-	cd $(NEWLIB_CACHE)/build && ../src/configure $(NEWLIB_CONFIGURE) \
+	@mkdir -p $(NEWLIB_CACHE)
+	@flock $(NEWLIB_CACHE)/.lock $(MAKE) --no-print-directory newlib-build-locked
+
+.PHONY: newlib-build-locked
+newlib-build-locked:
+	@if [ -f $(NEWLIB_LIBC) ] && [ $(NEWLIB_LIBC) -nt $(NEWLIB_TARBALL) ]; then exit 0; fi; \
+	echo "selfmod: building newlib from $(NEWLIB_TARBALL) into $(NEWLIB_CACHE) (about a minute)"; \
+	set -e; rm -rf $(NEWLIB_CACHE)/src $(NEWLIB_CACHE)/build $(NEWLIB_PREFIX); \
+	mkdir -p $(NEWLIB_CACHE)/src $(NEWLIB_CACHE)/build; \
+	tar -xJf $(NEWLIB_TARBALL) -C $(NEWLIB_CACHE)/src --strip-components=1; \
+	(cd $(NEWLIB_CACHE)/build && ../src/configure $(NEWLIB_CONFIGURE) \
 	  CC_FOR_TARGET=$(CROSS_COMPILE)gcc $(NEWLIB_TOOLS) CFLAGS_FOR_TARGET='$(NEWLIB_CFLAGS)' \
-	  >configure.log 2>&1 || { tail -20 configure.log; exit 1; }
+	  >configure.log 2>&1) || { tail -20 $(NEWLIB_CACHE)/build/configure.log; exit 1; }; \
 	$(MAKE) -C $(NEWLIB_CACHE)/build -j2 all-target-newlib >$(NEWLIB_CACHE)/build/make.log 2>&1 \
-	  || { tail -30 $(NEWLIB_CACHE)/build/make.log; exit 1; }
+	  || { tail -30 $(NEWLIB_CACHE)/build/make.log; exit 1; }; \
 	$(MAKE) -C $(NEWLIB_CACHE)/build install-target-newlib >$(NEWLIB_CACHE)/build/install.log 2>&1 \
-	  || { tail -30 $(NEWLIB_CACHE)/build/install.log; exit 1; }
-	rm -rf $(NEWLIB_CACHE)/src $(NEWLIB_CACHE)/build
-	touch $@
+	  || { tail -30 $(NEWLIB_CACHE)/build/install.log; exit 1; }; \
+	rm -rf $(NEWLIB_CACHE)/src $(NEWLIB_CACHE)/build; \
+	touch $(NEWLIB_LIBC)

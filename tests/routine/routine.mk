@@ -33,10 +33,10 @@ routine-image: $(FW_OBJS) $(BUILD)/image.ld
 	$(OBJCOPY) -O binary '$(ROUTINE_DIR)/selfmod.elf' '$(ROUTINE_DIR)/$(IMAGE_NAME)'
 
 CHECK_ROUTINE = $(PYTHON) tests/check_routine.py $(if $(V),-v) $(if $(CONFIGS),--kinds '$(CONFIGS)')
-check-routine: $(PLUGIN)
+check-routine: $(PLUGIN) $(PLUGIN_API4)
 	@test -n '$(ROUTINE)' || { echo "selfmod: make check-routine ROUTINE=path/to/routine.S [ROUTINE=...]" >&2; exit 2; }
 	$(CHECK_ROUTINE) $(ROUTINE)
-check-routine-examples: $(PLUGIN)
+check-routine-examples: $(PLUGIN) $(PLUGIN_API4)
 	$(CHECK_ROUTINE) --examples examples/routines
 
 # The plain suite (no checker) with the routine, on every configuration of tests/configs.txt that boots

@@ -249,13 +249,18 @@ static void check_case(struct test *t, const struct fault_case *c, bool lse2)
 	}
 	uintptr_t where = c->ec == ESR_EC_UNKNOWN ? f.elr : f.far;
 	bool addr_ok = c->far_in_range ? where >= p.lo && where < p.hi : where == p.addr;
-	bool ok = f.core == this_core() && ESR_EC(f.esr) == c->ec && fsc_matches(c->fsc, f.esr) &&
-		  (!c->write || (f.esr & ESR_WNR)) && addr_ok;
+	/* A data abort's ISS.WnR says whether a write (1) or a read (0) faulted (Arm ARM D24.2.40, ESR_ELx
+	   ISS encoding for an exception from a Data Abort): checked both ways. */
+	bool wnr_ok = ESR_EC(f.esr) != ESR_EC_DABT_CUR || !!(f.esr & ESR_WNR) == c->write;
+	bool ok = f.core == this_core() && ESR_EC(f.esr) == c->ec && fsc_matches(c->fsc, f.esr) && wnr_ok && addr_ok;
 	char seen[160];
 	fault_describe(&f, seen, sizeof(seen));
 	if (!report(t, ok, "%s: caught as %s", c->name, exception_class_name(f.esr)) || rule)
 		report_info(t, "%s%sexpected core %u EC 0x%02x %s fault%s at %s0x%lx%s, observed %s", rule ? rule : "",
-			    rule ? ": " : "", this_core(), c->ec, fsc_names[c->fsc], c->write ? " (write)" : "",
+			    rule ? ": " : "", this_core(), c->ec, fsc_names[c->fsc],
+			    c->ec != ESR_EC_DABT_CUR ? ""
+			    : c->write		     ? " (write: WnR 1)"
+						     : " (read: WnR 0)",
 			    c->far_in_range ? "[" : "", c->far_in_range ? p.lo : p.addr,
 			    c->far_in_range ? ", guard end)" : "", seen);
 	else
