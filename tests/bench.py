@@ -344,8 +344,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError(f"log file not found: {path}")
             lines = runner.split_lines(path.read_bytes())
             ok, problem = check_console(path.stem, lines, None, False, expectations)
-            boot = Boot("bench-icount", "", "", "", f"log {path}", cpu=path.name, qemu="-", kind="icount")
-            results.append(BootResult(boot, lines, ok, problem))
+            logged = Boot("bench-icount", "", "", "", f"log {path}", cpu=path.name, qemu="-", kind="icount")
+            results.append(BootResult(logged, lines, ok, problem))
         else:
             if not Path(args.image).is_file():
                 raise UsageError(f"image not found: {args.image} (run make build first, or pass --image)")

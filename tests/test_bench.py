@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import unittest
+from pathlib import Path
 
-import bench
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # also as `python3 -m unittest tests.test_bench`
+import bench  # noqa: E402
 
 
 def run(*argv: str) -> tuple[int, str]:
