@@ -566,6 +566,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# CSV: {args.csv}; {len(ran)} cells ran, {not_ran} not run")
     if args.ktap:
         print_ktap(results, kinds, expect if args.examples else {})
+    if not ran:  # nothing judged is no verdict, never a pass
+        print("check_routine.py: no cell ran, so nothing was judged (see the 'not run' reasons above)",
+              file=sys.stderr)
+        return 1
     if args.examples:
         wrong = [(n, k) for n, pk in results.items() for k, cells in pk.items()
                  if n in expect and k in expect[n] and not agrees(expect[n][k], kind_verdict(cells))]

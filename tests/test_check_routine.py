@@ -103,6 +103,17 @@ class Judge(unittest.TestCase):
                               "--select", "wasmtime_ic_only", "--csv", "/dev/null", "--plugin", __file__])
         self.assertEqual(status, 1)
 
+    def test_nothing_ran_is_no_pass(self):
+        not_run = {k.name: {s: cr.Cell("not run", "no QEMU here") for s in cr.SCENARIOS} for k in cr.KINDS}
+        routine = Path(__file__).resolve().parent.parent / "examples/routines/selfmod_library.c"
+        with mock.patch.object(cr, "build_image", return_value=Path("x.bin")), \
+             mock.patch.object(cr, "kind_setup", return_value=cr.Setup()), \
+             mock.patch.object(cr, "run_kind", side_effect=lambda img, kind, *a: (not_run[kind.name], None)), \
+             mock.patch("sys.stdout"), mock.patch("sys.stderr") as err:
+            status = cr.main([str(routine), "--csv", "/dev/null", "--plugin", __file__])
+        self.assertEqual(status, 1)
+        self.assertIn("no cell ran", "".join(str(c) for c in err.write.call_args_list))
+
     def test_plugin_per_qemu_version(self):
         """Each kind gets the build tests/checked.py chooses for its QEMU's version, and that version's
         IDC/DIC/line for its -cpu; a missing build is a usage error, a missing QEMU a 'not run'."""
