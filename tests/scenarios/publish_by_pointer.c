@@ -2,11 +2,12 @@
  * Scenario 7, publish by pointer, never in place (what the JIT literature recommends): code is never
  * rewritten where a core may be running it. Core 0 writes each generation g into block g % RING_BLOCKS of
  * a ring, maintains it (DC CVAU; DSB ISH; IC IVAU; DSB ISH; ISB), and publishes an indirect-branch
- * target with one store-release of a 64-bit word: (generation << 16) | ring offset.
+ * target, a 64-bit word (generation << 16) | ring offset, with handoff_code_publish (DSB ISH; STR; SEV).
  *
  * Every other core (a consumer) loads the word before each call; when its generation differs from the
- * last one it saw, it store-releases that generation into its own "last seen" counter (alone on its
- * cache line) and ISBs after a control dependency on the load, then calls through the word. Core 0
+ * last one it saw, it loads it again and ISBs after a control dependency on that load
+ * (handoff_code_acquire), store-releases that generation into its own "last seen" counter (alone on its
+ * cache line), then calls through the word. Core 0
  * reuses a block only once every consumer's counter has moved past the generation the block held: from
  * then on no consumer can call it.
  *
@@ -65,23 +66,17 @@ static uint64_t word_of(uint64_t gen)
 }
 
 /*
- * Load the published word; if its generation is not last, store-release the generation into *seen and
- * ISB: the ISB follows a branch on the loaded value (control dependency), so the code published with
- * this word is fetched afresh.
+ * Load the published word; if its generation is not last, load it again through handoff_code_acquire
+ * (load, control dependency on it, ISB: a routine image's selfmod_user_acquire), so the code published with
+ * that word is fetched afresh, then store-release its generation into *seen.
  */
-static inline uint64_t load_target(const volatile uint64_t *word, uint64_t last, volatile uint64_t *seen)
+static inline uint64_t load_target(volatile uint64_t *word, uint64_t last, volatile uint64_t *seen)
 {
-	uint64_t w, gen;
-	__asm__ volatile("ldr	%[w], [%[word]]\n"
-			 "lsr	%[gen], %[w], %[shift]\n"
-			 "cmp	%[gen], %[last]\n"
-			 "b.eq	1f\n"
-			 "stlr	%[gen], [%[seen]]\n"
-			 "isb\n"
-			 "1:\n"
-			 : [w] "=&r"(w), [gen] "=&r"(gen)
-			 : [word] "r"(word), [last] "r"(last), [seen] "r"(seen), [shift] "i"(WORD_GEN_SHIFT)
-			 : "cc", "memory");
+	uint64_t w = *word;
+	if (w >> WORD_GEN_SHIFT == last)
+		return w;
+	w = handoff_code_acquire(word, w);
+	__atomic_store_n(seen, w >> WORD_GEN_SHIFT, __ATOMIC_RELEASE);
 	return w;
 }
 
@@ -184,7 +179,8 @@ static void publish_by_pointer_run(struct test *t)
 			write_generation(block, (uint32_t)gen);
 		} else {
 			write_generation(block, (uint32_t)gen);
-			__atomic_store_n(&pbp.word.value, word_of(gen), __ATOMIC_RELEASE);
+			handoff_code_publish(&pbp.word.value,
+					     word_of(gen)); /* a routine image's selfmod_user_publish */
 		}
 		spin_ticks(test_random(t) % MAX_DELAY_TICKS);
 	}
