@@ -179,8 +179,8 @@ static void publish_by_pointer_run(struct test *t)
 			write_generation(block, (uint32_t)gen);
 		} else {
 			write_generation(block, (uint32_t)gen);
-			handoff_code_publish(&pbp.word.value,
-					     word_of(gen)); /* a routine image's selfmod_user_publish */
+			/* A routine image's selfmod_user_publish. */
+			handoff_code_publish(&pbp.word.value, word_of(gen));
 		}
 		spin_ticks(test_random(t) % MAX_DELAY_TICKS);
 	}
@@ -220,7 +220,7 @@ static void publish_by_pointer_run(struct test *t)
 }
 
 TEST_CASE(440, publish_by_pointer_case, .name = "publish_by_pointer", .group = "smc",
-	  .summary = "a ring of code blocks; the target is published by one store-release; blocks reused only "
+	  .summary = "a ring of code blocks; the target is published (DSB ISH; STR; SEV); blocks reused only "
 		     "when every consumer moved past them",
 	  .run = publish_by_pointer_run, .min_cores = 2, .iterations = 2000, .timeout_ms = 2000,
 	  .injections = "publish_before_write");
