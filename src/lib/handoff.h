@@ -82,6 +82,27 @@ static inline void handoff_ack(struct handoff_seq *h, uint64_t seq)
 	__asm__ volatile("dsb ish\n sev" ::: "memory");
 }
 
+/*
+ * The code hand-off as two calls (src/lib/handoff.c), for scenarios whose hand-off a user's routine may
+ * replace (make check-routine: selfmod_user_publish / selfmod_user_acquire).
+ * handoff_code_publish: after the code's maintenance, make value visible in *flag (handoff_publish).
+ * handoff_code_acquire: the caller has already seen *flag >= expect (its own bounded poll); load *flag
+ *   again and context-synchronise on it (load, control dependency, ISB). Returns the value loaded: code
+ *   published with a value <= it may then be executed. Never waits.
+ */
+void handoff_code_publish(volatile uint64_t *flag, uint64_t value);
+uint64_t handoff_code_acquire(volatile uint64_t *flag, uint64_t expect);
+
+/* Wait (WFE, bounded by deadline in CNTPCT_EL0 ticks) until *flag >= want, then handoff_code_acquire:
+   the returned value, or 0 if the deadline passed first (or the acquire returned less than want). */
+static inline uint64_t handoff_code_wait(volatile uint64_t *flag, uint64_t want, uint64_t deadline)
+{
+	if (!handoff_wait_data((const struct handoff_seq *)(uintptr_t)flag, want, deadline))
+		return 0;
+	uint64_t got = handoff_code_acquire(flag, want);
+	return got >= want ? got : 0;
+}
+
 /* A barrier for n cores, reusable: the last to arrive opens it for the others. */
 struct handoff_barrier {
 	volatile uint32_t arrived;

@@ -28,7 +28,8 @@ routine-image: $(FW_OBJS) $(BUILD)/image.ld
 		cp '$(ROUTINE_DIR)/routine.i.s' '$(ROUTINE_DIR)/routine.s')
 	$(CC) $(ASFLAGS) -c '$(ROUTINE_DIR)/routine.s' -o '$(ROUTINE_DIR)/routine.o'
 	$(CC) $(CFLAGS) -c $(ROUTINE_SHIM) -o '$(ROUTINE_DIR)/user_shim.o'
-	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,--wrap=icache_sync_range -Wl,-Map='$(ROUTINE_DIR)/selfmod.map' \
+	$(CC) $(LDFLAGS) -T $(BUILD)/image.ld -Wl,--wrap=icache_sync_range \
+		-Wl,--wrap=handoff_code_publish -Wl,--wrap=handoff_code_acquire -Wl,-Map='$(ROUTINE_DIR)/selfmod.map' \
 		$(FW_OBJS) '$(ROUTINE_DIR)/user_shim.o' '$(ROUTINE_DIR)/routine.o' -o '$(ROUTINE_DIR)/selfmod.elf'
 	$(OBJCOPY) -O binary '$(ROUTINE_DIR)/selfmod.elf' '$(ROUTINE_DIR)/$(IMAGE_NAME)'
 

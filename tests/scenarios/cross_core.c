@@ -52,7 +52,9 @@ static void reader_run(void *arg)
 			__asm__ volatile("" ::: "memory");
 	}
 	for (uint64_t round = 1; round <= x->rounds; round++) {
-		if (!handoff_wait(&x->round, round, deadline_after_us(x->wait_us))) {
+		/* WFE until the round appears, then the load, control dependency and ISB (handoff_code_acquire:
+		   a routine image's selfmod_user_acquire). */
+		if (!handoff_code_wait(&xc.round.value, round, deadline_after_us(x->wait_us))) {
 			r->timeouts++;
 			return;
 		}
@@ -105,7 +107,7 @@ static void cross_core_run(struct test *t)
 		uint32_t *code = arena_rw(SLOT_OFFSET(round % 2));
 		insn_write_return(code, tag(round));
 		icache_sync_range(code, 8);
-		handoff_publish(&xc.round, round);
+		handoff_code_publish(&xc.round.value, round); /* a routine image's selfmod_user_publish */
 		bool all_acked = true;
 		uint64_t deadline = deadline_after_us(xc.wait_us);
 		for (unsigned i = 0; i < n; i++)
