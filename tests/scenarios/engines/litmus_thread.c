@@ -67,7 +67,7 @@ __asm__("	.pushsection .text.litmus_call,\"ax\"\n"
 	"	ldp	x27, x28, [sp, #80]\n"
 	"	ldp	x29, x30, [sp], #96\n"
 	"	ret\n"
-"	.size	litmus_call, . - litmus_call\n"
+	"	.size	litmus_call, . - litmus_call\n"
 	"	.popsection\n");
 
 static struct litmus_fault_ctx *volatile fault_ctx[MAX_CORES];
