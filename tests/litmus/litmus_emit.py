@@ -51,6 +51,7 @@ EXIT_SEQUENCE = [
     "br x0",
 ]
 
+
 @dataclass
 class Model:
     """Everything the tables need, resolved to indices."""
