@@ -7,8 +7,9 @@
 /*
  * void litmus_call(uint64_t regs[31], uintptr_t entry): saves the callee-saved registers, leaves
  * [regs, resume] on the stack for the thread's exit sequence (tests/litmus/litmus_emit.py
- * EXIT_SEQUENCE), loads X0-X29 and enters the code with X30 = entry. The exit sequence stores
- * X0-X30 into regs and returns to 1:.
+ * EXIT_SEQUENCE), loads X0-X29 and enters the code with X30 = entry. The exit sequence pushes X0
+ * and branches to resume (1:, here, outside the blob rewritten every iteration), which stores
+ * X0-X30 into regs and returns.
  */
 void litmus_call(uint64_t regs[31], uintptr_t entry);
 __asm__("	.pushsection .text.litmus_call,\"ax\"\n"
@@ -40,7 +41,25 @@ __asm__("	.pushsection .text.litmus_call,\"ax\"\n"
 	"	ldp	x28, x29, [x0, #224]\n"
 	"	ldp	x0, x1, [x0]\n"
 	"	ret\n"
-	"1:	add	sp, sp, #16\n"
+	/* From the exit sequence: [sp] = the thread's X0, [sp+16] = regs. */
+	"1:	ldr	x0, [sp, #16]\n"
+	"	stp	x1, x2, [x0, #8]\n"
+	"	stp	x3, x4, [x0, #24]\n"
+	"	stp	x5, x6, [x0, #40]\n"
+	"	stp	x7, x8, [x0, #56]\n"
+	"	stp	x9, x10, [x0, #72]\n"
+	"	stp	x11, x12, [x0, #88]\n"
+	"	stp	x13, x14, [x0, #104]\n"
+	"	stp	x15, x16, [x0, #120]\n"
+	"	stp	x17, x18, [x0, #136]\n"
+	"	stp	x19, x20, [x0, #152]\n"
+	"	stp	x21, x22, [x0, #168]\n"
+	"	stp	x23, x24, [x0, #184]\n"
+	"	stp	x25, x26, [x0, #200]\n"
+	"	stp	x27, x28, [x0, #216]\n"
+	"	stp	x29, x30, [x0, #232]\n"
+	"	ldr	x1, [sp], #32\n"
+	"	str	x1, [x0]\n"
 	"	ldp	x19, x20, [sp, #16]\n"
 	"	ldp	x21, x22, [sp, #32]\n"
 	"	ldp	x23, x24, [sp, #48]\n"
