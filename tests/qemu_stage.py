@@ -15,7 +15,6 @@ wrapper's absolute path is printed), 3 when the backports suite cannot be reache
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -75,7 +74,7 @@ def apt_options(state: Path) -> list[str]:
             "-o", "Acquire::Retries=2", "-q"]
 
 
-def run(argv: list[str], cwd: Path | None = None, quiet: bool = False) -> str:
+def run(argv: list[str], cwd: Path | None = None) -> str:
     proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
@@ -164,4 +163,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(os.sys.argv[1:]))
+    sys.exit(main())
