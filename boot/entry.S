@@ -6,6 +6,7 @@
 #include "layout.h"
 #include "sysreg.h"
 #include "asm.h"
+#include "el2_monitor.h"
 
 	.section .text.head, "ax"
 	.globl	_start
@@ -26,6 +27,7 @@ primary_entry:
 	mov	x19, x0
 	mrs	x21, CurrentEL
 	lsr	x21, x21, #CURRENTEL_EL_SHIFT
+	mov	x1, #0
 	bl	el2_to_el1
 	bl	el1_common_setup
 	/* Clear .bss and the page tables (nothing else is running yet). */
@@ -57,6 +59,7 @@ primary_entry:
 secondary_entry:
 	msr	daifset, #0xf
 	mov	x19, x0
+	mov	x1, x19
 	bl	el2_to_el1
 	bl	el1_common_setup
 	adr_l	x0, mmu_boot_params
@@ -67,12 +70,19 @@ secondary_entry:
 	bl	secondary_start
 	b	core_halt
 
-/* If at EL2, configure what EL1 needs and return to the caller at EL1h. */
+/* If at EL2 (x1 = core index), configure what EL1 needs, leave the EL2 monitor (boot/el2_monitor.S)
+   in place for this core, and return to the caller at EL1h. */
 el2_to_el1:
 	mrs	x0, CurrentEL
 	lsr	x0, x0, #CURRENTEL_EL_SHIFT
 	cmp	x0, #2
 	b.ne	1f
+	adr_l	x0, el2_core_state		/* SP_EL2: this core's slot */
+	add	x0, x0, x1, lsl #EL2_STATE_SIZE_SHIFT
+	msr	spsel, #1
+	mov	sp, x0
+	adr_l	x0, el2_vectors
+	msr	vbar_el2, x0
 	mov	x0, #HCR_EL2_RW
 	msr	hcr_el2, x0
 	mrs	x0, cnthctl_el2

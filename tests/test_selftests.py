@@ -58,6 +58,8 @@ class BadBootArguments(unittest.TestCase):
         "run=cross_core,": "'run=cross_core,': run= ends with a comma",
         "run=nothing": "run=nothing matches no test or group",
         "inject=nope": "inject=nope is not a defect any selected test knows",
+        "core_lines=48": "'core_lines=48': core_lines= takes line sizes in bytes, powers of two from 16 to 2048",
+        "core_lines=64,": "'core_lines=64,': core_lines= takes line sizes",
     }
 
     def test_each_bad_argument_is_named_and_nothing_runs(self):
@@ -71,6 +73,16 @@ class BadBootArguments(unittest.TestCase):
                 self.assertIn("Bail out! bad boot arguments: nothing was run", lines)
                 self.assertIn("#   cross_core [smc] inject: stale_reader reader_never_wakes", lines)
                 self.assertFalse([line for line in lines if line.startswith(("ok ", "not ok ", "1.."))], lines)
+
+
+    def test_core_lines_without_el2_is_refused(self):
+        """core_lines= needs the EL2 monitor; booted at EL1 the image says so and runs nothing."""
+        status, lines = boot("core_lines=64,32")
+        self.assertEqual(status, 2, lines)
+        self.assertIn("# error: core_lines= needs the EL2 monitor: boot the image at EL2 "
+                      "(QEMU: -M virt,virtualization=on)", lines)
+        self.assertIn("Bail out! bad boot arguments: nothing was run", lines)
+        self.assertFalse([line for line in lines if line.startswith(("ok ", "not ok ", "1.."))], lines)
 
 
 @unittest.skipUnless(IMAGE.exists(), f"{IMAGE} not built (make test builds it first)")

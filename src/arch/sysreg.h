@@ -22,7 +22,15 @@
 #define SCTLR_EL1_RES1 (BIT(11) | BIT(20) | BIT(22) | BIT(23) | BIT(28) | BIT(29))
 
 /* HCR_EL2 (D17.2.48). */
-#define HCR_EL2_RW BIT(31) /* EL1 is AArch64 */
+#define HCR_EL2_RW   BIT(31) /* EL1 is AArch64 */
+#define HCR_EL2_TID2 BIT(17) /* EL1 reads of CTR_EL0, CCSIDR_EL1, CCSIDR2_EL1, CLIDR_EL1 and CSSELR_EL1 trap to EL2 */
+
+/* ESR_ELx.ISS of a trapped MSR/MRS, EC 0x18 (D17.2.37): Op0 [21:20], Op2 [19:17], Op1 [16:14], CRn [13:10],
+   Rt [9:5], CRm [4:1], Direction [0] (1: a read, MRS). ESR_ISS_SYSREG(...) is the ISS of an MRS with Rt 0. */
+#define ESR_ISS_SYSREG_RT_SHIFT 5
+#define ESR_ISS_SYSREG_RT_MASK	UL(0x1f)
+#define ESR_ISS_SYSREG(op0, op1, crn, crm, op2)                                                                        \
+	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1) | 1)
 
 /* CNTHCTL_EL2 (D17.9.2), E2H == 0 layout. */
 #define CNTHCTL_EL2_EL1PCTEN BIT(0) /* EL1 physical counter not trapped */
@@ -84,15 +92,17 @@
 #define PTE_ADDR_MASK	UL(0x0000fffffffff000)
 
 /* CTR_EL0 (D17.2.34). */
-#define CTR_IMINLINE(ctr) ((ctr)&0xf)
-#define CTR_L1IP(ctr)	  (((ctr) >> 14) & 0x3)
-#define CTR_DMINLINE(ctr) (((ctr) >> 16) & 0xf)
-#define CTR_ERG(ctr)	  (((ctr) >> 20) & 0xf)
-#define CTR_CWG(ctr)	  (((ctr) >> 24) & 0xf)
-#define CTR_IDC(ctr)	  (((ctr) >> 28) & 0x1)
-#define CTR_DIC(ctr)	  (((ctr) >> 29) & 0x1)
-#define CTR_L1IP_VIPT	  2
-#define CTR_L1IP_PIPT	  3
+#define CTR_LINE_FIELD_MASK UL(0xf) /* DminLine and IminLine: log2 of the line in 4-byte words */
+#define CTR_DMINLINE_SHIFT  16
+#define CTR_IMINLINE(ctr)   ((ctr)&0xf)
+#define CTR_L1IP(ctr)	    (((ctr) >> 14) & 0x3)
+#define CTR_DMINLINE(ctr)   (((ctr) >> 16) & 0xf)
+#define CTR_ERG(ctr)	    (((ctr) >> 20) & 0xf)
+#define CTR_CWG(ctr)	    (((ctr) >> 24) & 0xf)
+#define CTR_IDC(ctr)	    (((ctr) >> 28) & 0x1)
+#define CTR_DIC(ctr)	    (((ctr) >> 29) & 0x1)
+#define CTR_L1IP_VIPT	    2
+#define CTR_L1IP_PIPT	    3
 
 /* CLIDR_EL1 (D17.2.28). */
 #define CLIDR_CTYPE(clidr, level) (((clidr) >> (3 * ((level)-1))) & 0x7) /* level 1..7 */
@@ -119,6 +129,7 @@
 #define ESR_EC_UNKNOWN	0x00
 #define ESR_EC_HVC64	0x16
 #define ESR_EC_SMC64	0x17
+#define ESR_EC_SYSREG	0x18 /* a trapped MSR, MRS or system instruction */
 #define ESR_EC_IABT_LOW 0x20
 #define ESR_EC_IABT_CUR 0x21
 #define ESR_EC_PC_ALIGN 0x22

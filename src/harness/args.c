@@ -60,6 +60,30 @@ static int add_patterns(struct suite_args *a, const char *token, const char *lis
 	return 0;
 }
 
+/* core_lines=64,32: powers of two from ARGS_LINE_MIN to ARGS_LINE_MAX, one per core from core 0. */
+static int parse_core_lines(struct suite_args *a, const char *token, const char *list)
+{
+	const char *why = "'%s': core_lines= takes line sizes in bytes, powers of two from 16 to 2048, "
+			  "comma-separated, one per core from core 0 (the last applies to the cores after it)";
+	a->ncore_lines = 0;
+	do {
+		char item[16];
+		size_t len = strcspn(list, ",");
+		uint64_t v;
+		if (len == 0 || len >= sizeof(item) || a->ncore_lines == ARGS_CORE_LINES_MAX)
+			return fail(a, why, token);
+		memcpy(item, list, len);
+		item[len] = 0;
+		if (!args_parse_u64(item, ARGS_LINE_MIN, ARGS_LINE_MAX, &v) || (v & (v - 1)))
+			return fail(a, why, token);
+		a->core_lines[a->ncore_lines++] = (unsigned)v;
+		list += len;
+	} while (*list && *++list);
+	if (list[-1] == ',')
+		return fail(a, why, token);
+	return 0;
+}
+
 static int parse_token(struct suite_args *a, const char *token)
 {
 	const char *eq = strchr(token, '=');
@@ -83,6 +107,8 @@ static int parse_token(struct suite_args *a, const char *token)
 		uint64_t *dest = KEY("test_timeout") ? &a->test_timeout_s : &a->run_timeout_s;
 		if (!args_parse_u64(value, 1, ARGS_TIMEOUT_MAX_S, dest))
 			return fail(a, "'%s': timeouts are whole seconds from 1 to 86400", token);
+	} else if (KEY("core_lines") && value) {
+		return parse_core_lines(a, token, value);
 	} else if (KEY("inject") && value) {
 		if (!*value || strlen(value) >= ARGS_PATTERN_MAX)
 			return fail(a, "'%s': inject= needs the name of a deliberate defect", token);

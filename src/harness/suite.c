@@ -11,6 +11,7 @@
 #include "cache_geometry.h"
 #include "console.h"
 #include "deadline.h"
+#include "el2_monitor.h"
 #include "errata.h"
 #include "icache.h"
 #include "mmu.h"
@@ -23,6 +24,7 @@
 #define TEST_TIMEOUT_DEFAULT_S 30
 #define RUN_TIMEOUT_DEFAULT_S  600
 #define REAP_TIMEOUT_US	       200000
+#define CORE_LINES_TIMEOUT_US  1000000
 #define PROGRESS_INTERVAL_MS   2000 /* between "# progress:" lines of a long test */
 
 extern const struct test_case __testcases_start[], __testcases_end[];
@@ -288,6 +290,54 @@ static void print_errata(void)
 		console_printf("# errata: none of the %u in the table applies to these cores\n", errata_count);
 }
 
+/*
+ * core_lines=: give each core the CTR_EL0 line sizes asked for, through the EL2 monitor, before anything
+ * reads them (the ID table, the maintenance's configuration, the tests): a big.LITTLE part whose cores
+ * disagree on line sizes. Each core asks for its own (HCR_EL2 is per core) and reads its ID registers
+ * again. Returns NULL, or why it cannot be done.
+ */
+struct ctr_request {
+	uint64_t ctr;
+	int result;
+};
+
+static void set_ctr_on_this_core(void *arg)
+{
+	struct ctr_request *r = arg;
+	r->result = el2_monitor_set_ctr(r->ctr);
+	cpu_id_read(&cores[this_core()].id);
+}
+
+static unsigned emulated_line[MAX_CORES]; /* 0: the core's own CTR_EL0 */
+
+unsigned suite_emulated_line(unsigned core)
+{
+	return core < MAX_CORES ? emulated_line[core] : 0;
+}
+
+static const char *apply_core_lines(const struct suite_args *a)
+{
+	if (!a->ncore_lines)
+		return NULL;
+	if (!el2_monitor_present())
+		return "core_lines= needs the EL2 monitor: boot the image at EL2 (QEMU: -M virt,virtualization=on)";
+	for (unsigned i = 0; i < core_count; i++) {
+		if (cores[i].state != CORE_ONLINE)
+			continue;
+		unsigned line = a->core_lines[i < a->ncore_lines ? i : a->ncore_lines - 1];
+		struct ctr_request r = {.ctr = ctr_with_lines(cores[i].id.ctr, line), .result = -1};
+		if (i == 0)
+			set_ctr_on_this_core(&r);
+		else if (!core_post(i, set_ctr_on_this_core, &r) ||
+			 core_wait(i, deadline_after_us(CORE_LINES_TIMEOUT_US)) != WORK_DONE)
+			return "core_lines=: a core did not take its CTR_EL0 value";
+		if (r.result)
+			return "core_lines=: the EL2 monitor refused the CTR_EL0 value";
+		emulated_line[i] = line;
+	}
+	return NULL;
+}
+
 /* Maintenance must use line sizes that are safe on every core (the minimum). */
 static void configure_maintenance(void)
 {
@@ -447,6 +497,12 @@ int suite_main(const struct boot_info *b)
 		print_choices();
 		ktap_plan(&out, 0, 0);
 		return 0;
+	}
+	const char *why = apply_core_lines(a);
+	if (why) {
+		console_printf("# error: %s\n", why);
+		ktap_bail_out(&out, "bad boot arguments: nothing was run");
+		return 2;
 	}
 	print_id_table();
 	print_errata();

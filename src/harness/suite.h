@@ -16,6 +16,8 @@ struct test;
 
 /* What start-up found (the DTB, the entry EL, why interrupts are missing): valid once suite_main runs. */
 const struct boot_info *suite_boot(void);
+/* The line size core_lines= gave core (its CTR_EL0 through the EL2 monitor), or 0 for its own. */
+unsigned suite_emulated_line(unsigned core);
 
 struct test_case {
 	const char *name;

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "cores.h"
 #include "deadline.h"
+#include "el2_monitor.h"
 #include "exceptions.h"
 #include "fdt.h"
 #include "icache.h"
@@ -87,6 +88,7 @@ void primary_start(const void *dtb, unsigned el)
 	struct fdt_range ram;
 	static struct boot_info boot = {.dtb = &boot_fdt};
 	boot.entry_el = el;
+	el2_monitor_set_present(el == 2);
 	board_console_init();
 	set_fatal_exception_handler(report_unexpected_exception);
 	if (fdt_open(&boot_fdt, dtb))

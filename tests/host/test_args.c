@@ -44,6 +44,10 @@ static const struct {
     {" \t verbose\titerations=5\n", {.verbose = true, .iterations = 5}},
     {"test_timeout=1 run_timeout=86400", {.test_timeout_s = 1, .run_timeout_s = 86400}},
     {"run_timeout=0x3c", {.run_timeout_s = 60}},
+    {"core_lines=64,32", {.core_lines = {64, 32}, .ncore_lines = 2}},
+    {"core_lines=2048", {.core_lines = {2048}, .ncore_lines = 1}},
+    {"core_lines=16,32,64,128,256,512,1024,2048",
+     {.core_lines = {16, 32, 64, 128, 256, 512, 1024, 2048}, .ncore_lines = 8}},
     /* A "--" token ends the firmware's arguments wherever it stands and whatever blanks surround it. */
     {"console=ttyAMA0 --", {.npatterns = 0}},
     {"console=ttyAMA0\t--\trun=x", {.patterns = {"x"}, .npatterns = 1}},
@@ -63,6 +67,9 @@ static void check_fields(const char *line, const struct suite_args *want, const 
 	CHECK_EQ_STR(want->inject, got->inject, "'%s': inject", line);
 	CHECK(want->test_timeout_s == got->test_timeout_s && want->run_timeout_s == got->run_timeout_s,
 	      "'%s': timeouts", line);
+	CHECK_EQ_U64(want->ncore_lines, got->ncore_lines, "'%s': number of core_lines", line);
+	for (unsigned i = 0; i < want->ncore_lines && i < got->ncore_lines; i++)
+		CHECK_EQ_U64(want->core_lines[i], got->core_lines[i], "'%s': core_lines %u", line, i);
 }
 
 HOST_TEST(args_accepted)
@@ -105,6 +112,14 @@ static const struct {
     {"seed=0x10000000000000000", "'seed=0x10000000000000000'", "below 2^64"},
     {"seed=0x1g", "'seed=0x1g'", "below 2^64"},
     {"inject=", "'inject='", "deliberate defect"},
+    {"core_lines=", "'core_lines='", "powers of two"},
+    {"core_lines=64,", "'core_lines=64,'", "powers of two"},
+    {"core_lines=64,,32", "'core_lines=64,,32'", "powers of two"},
+    {"core_lines=48", "'core_lines=48'", "powers of two"},
+    {"core_lines=8", "'core_lines=8'", "powers of two"},
+    {"core_lines=4096", "'core_lines=4096'", "powers of two"},
+    {"core_lines=64x", "'core_lines=64x'", "powers of two"},
+    {"core_lines=16,16,16,16,16,16,16,16,16", "'core_lines=16,16,16,16,16,16,16,16,16'", "one per core"},
     {"test_timeout=0", "'test_timeout=0'", "1 to 86400"},
     {"run_timeout=86401", "'run_timeout=86401'", "1 to 86400"},
     {"test_timeout", "'test_timeout'", "valid"},

@@ -15,6 +15,7 @@
 #include "icache.h"
 #include "insn.h"
 #include "layout.h"
+#include "el2_monitor.h"
 #include "suite.h"
 #include "sysreg.h"
 #include "timer.h"
@@ -164,6 +165,14 @@ static void provoke_stack_overflow(void *arg)
 	recurse(NULL, 0);
 }
 
+/* An HVC the EL2 monitor does not serve: EL1 must take it as an exception (boot/el2_monitor.S). */
+static void provoke_unknown_hvc(void *arg)
+{
+	struct probe *p = arg;
+	register uint64_t x0 __asm__("x0") = EL2_MONITOR_UNKNOWN;
+	__asm__ volatile("adr x1, 1f\n\tstr x1, %1\n\thvc #0\n1:" : "+r"(x0), "=m"(p->addr) : : "x1", "memory");
+}
+
 /* The deliberate defect "no_fault": a probe that faults on nothing must be reported not ok. */
 static void provoke_nothing(void *arg)
 {
@@ -185,6 +194,7 @@ static const struct fault_case cases[] = {
     {"unaligned exclusive load across a 16-byte boundary", provoke_exclusive, ESR_EC_DABT_CUR, FSC_ALIGNED, false,
      false, 12},
     {"load from an unmapped address", provoke_unmapped, ESR_EC_DABT_CUR, FSC_TRANSLATION, false, false, NOT_EXCL},
+    {"HVC the EL2 monitor does not serve", provoke_unknown_hvc, ESR_EC_HVC64, FSC_NONE, false, false, NOT_EXCL},
     {"stack overflow into the guard page", provoke_stack_overflow, ESR_EC_DABT_CUR, FSC_TRANSLATION, true, true,
      NOT_EXCL},
 };
@@ -226,6 +236,10 @@ static void check_case(struct test *t, const struct fault_case *c, bool lse2)
 	void (*provoke)(void *) = c->provoke;
 	const char *rule = NULL;
 	bool must_fault = true;
+	if (provoke == provoke_unknown_hvc && !el2_monitor_present()) {
+		report_skip(t, "the image entered at EL1: no EL2 monitor", "%s", c->name);
+		return;
+	}
 	if (c->excl_offset != NOT_EXCL) {
 		for (unsigned i = 0; i < sizeof(excl_block); i++)
 			excl_block[i] = (uint8_t)(0xa0 + i);
@@ -247,7 +261,7 @@ static void check_case(struct test *t, const struct fault_case *c, bool lse2)
 			    rule ? ": " : "", c->ec);
 		return;
 	}
-	uintptr_t where = c->ec == ESR_EC_UNKNOWN ? f.elr : f.far;
+	uintptr_t where = c->ec == ESR_EC_UNKNOWN || c->ec == ESR_EC_HVC64 ? f.elr : f.far;
 	bool addr_ok = c->far_in_range ? where >= p.lo && where < p.hi : where == p.addr;
 	/* A data abort's ISS.WnR says whether a write (1) or a read (0) faulted (Arm ARM D24.2.40, ESR_ELx
 	   ISS encoding for an exception from a Data Abort): checked both ways. */
