@@ -2,6 +2,7 @@
 the missing step in words, the stride, the judgement of a console, and that a known-wrong example
 that comes out clean fails."""
 
+import tempfile
 import unittest
 from pathlib import Path
 from unittest import mock
@@ -83,6 +84,37 @@ class Judge(unittest.TestCase):
         con = console({"trampoline": [hazard(1, 0x40330000, NO_CLEAN, block=0x1000130000)]},
                       expect={"trampoline": "T patched (only in blocks at va 0x1000130000)"})
         self.assertEqual(cr.judge_kind(con, A72, A72_T, {})["trampoline"].verdict, "clean")
+
+    def test_mismatched_lines_name_the_smallest_line(self):
+        """The kind whose cores disagree: a 64-byte stride where another core has 32-byte lines says so."""
+        mismatched = next(k for k in cr.KINDS if k.name == "mismatched")
+        self.assertEqual((mismatched.machine, mismatched.lines), ("virt,virtualization=on", (64, 32)))
+        con = console({"publish_by_pointer": [hazard(1, a, NO_CLEAN) for a in (0x40200020, 0x40200060, 0x402000a0)]})
+        con[0] = con[0].replace("line 64", "line 32")
+        con[2] = con[2].replace("Dline 64 Iline 64", "Dline 32 Iline 32")
+        cell = cr.judge_kind(con, mismatched, (0, 0, 32), {"dc": True, "ic": True})["publish_by_pointer"]
+        self.assertEqual(cell.verdict, "hazard")
+        self.assertIn("stride 64 skips every other 32-byte line (core 0 reads 64-byte lines in CTR_EL0, other "
+                      "cores have 32: where cores disagree, step by the smallest line of all cores", cell.why)
+
+    def test_mismatched_kind_boots_at_el2_with_core_lines(self):
+        """Its run gives the firmware core_lines=64,32 and the checker core_lines=64/32 with line=32."""
+        mismatched = next(k for k in cr.KINDS if k.name == "mismatched")
+        setup = cr.Setup(["qemu-system-aarch64"], "p.so", (0, 0, 32))
+        seen = []
+
+        def fake_run(argv, timeout, sink):
+            seen.append(argv)
+            return mock.Mock(error="", timed_out=False)
+
+        with tempfile.TemporaryDirectory() as out, \
+                mock.patch.object(cr.runner, "run_process", side_effect=fake_run):
+            cr.run_kind(Path("img.bin"), mismatched, setup, Path(out), 5.0, {})
+        argv = " ".join(seen[0])
+        self.assertIn("virtualization=on", argv)
+        self.assertIn("core_lines=64,32", argv)
+        self.assertIn("p.so,idc=0,dic=0,line=32,max_reports=", argv)
+        self.assertIn(",core_lines=64/32", argv)
 
     def test_register_and_mark_disagree_is_not_judged(self):
         con = console({})

@@ -74,7 +74,6 @@ class BadBootArguments(unittest.TestCase):
                 self.assertIn("#   cross_core [smc] inject: stale_reader reader_never_wakes", lines)
                 self.assertFalse([line for line in lines if line.startswith(("ok ", "not ok ", "1.."))], lines)
 
-
     def test_core_lines_without_el2_is_refused(self):
         """core_lines= needs the EL2 monitor; booted at EL1 the image says so and runs nothing."""
         status, lines = boot("core_lines=64,32")

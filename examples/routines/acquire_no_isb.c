@@ -5,7 +5,7 @@
  * MP.RF+cachesync+ctrl without the ISB). The cross-core scenarios show "no ISB on the executing core
  * after the hand-off" on every core kind, DIC=1 ones included.
  *
- * expect: a72=hazard a53=hazard a710=hazard n2=hazard a64fx=hazard
+ * expect: a72=hazard a53=hazard a710=hazard n2=hazard a64fx=hazard mismatched=hazard
  */
 #include <stddef.h>
 #include <stdint.h>

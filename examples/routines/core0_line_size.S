@@ -1,9 +1,10 @@
 // The complete sequence, but at the line sizes read from CTR_EL0 once, on the first call (core 0
 // in the suite), and kept for every later call on any core: the bug of JITs on big.LITTLE parts
-// whose cores disagree on line sizes (RULE_CORE0_LINE). Where every core reports the same lines
-// (every kind here) it is right; it goes wrong only where another core's lines are smaller.
+// whose cores disagree on line sizes (RULE_CORE0_LINE). Where every core reports the same lines it
+// is right; it goes wrong where another core's lines are smaller (kind "mismatched": core 0 64
+// bytes, the others 32).
 //
-// expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean
+// expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean mismatched=hazard
 	.text
 	.global	selfmod_user_sync
 	.type	selfmod_user_sync, %function

@@ -3,7 +3,7 @@
 // skips every other line (RULE_LINES_SKIPPED: stale allowed unless IDC 1 / DIC 1, where no line
 // needs maintenance); on A64FX's 256-byte lines it covers every line.
 //
-// expect: a72=hazard a53=hazard a710=hazard n2=clean a64fx=clean
+// expect: a72=hazard a53=hazard a710=hazard n2=clean a64fx=clean mismatched=hazard
 	.text
 	.global	selfmod_user_sync
 	.type	selfmod_user_sync, %function

@@ -4,7 +4,7 @@
  * a store-release of the flag, and an acquire of a load, a branch on the loaded value (control
  * dependency) and ISB (Arm ARM B2.2.5; herd MP.RF+cachesync+ctrlisb). Right on every core.
  *
- * expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean
+ * expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean mismatched=clean
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,9 +1,10 @@
 // libgcc's __clear_cache on AArch64 (__aarch64_sync_cache_range), as its published sequence goes:
 // CTR_EL0 read once and kept in a static; with CTR_EL0.IDC a DSB ISH alone, else DC CVAU per
 // DminLine from the start rounded down, then DSB ISH; with CTR_EL0.DIC no IC, else IC IVAU per
-// IminLine, then DSB ISH; ISB at the end. (Written here from that description.)
+// IminLine, then DSB ISH; ISB at the end. (Written here from that description.) The static holds
+// the first caller's line sizes: wrong where cores disagree (kind "mismatched").
 //
-// expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean
+// expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean mismatched=hazard
 	.text
 	.global	selfmod_user_sync
 	.type	selfmod_user_sync, %function

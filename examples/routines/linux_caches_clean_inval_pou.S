@@ -2,9 +2,11 @@
 // IDC a DSB ISHST instead of the clean, else DC CVAU per line (dcache_by_line_op) and DSB ISH;
 // with DIC an ISB alone, else IC IVAU per line, DSB ISH, ISB (invalidate_icache_by_line). The line
 // sizes come from the sanitised CTR_EL0 (read_ctr); on one kind of core that is CTR_EL0 itself.
-// (Written here from that description.)
+// (Written here from that description.) This file reads the running core's CTR_EL0, so where cores
+// disagree (kind "mismatched") it steps by core 0's larger line: Linux's own read_ctr gives the
+// system-wide smallest there (ARM64_MISMATCHED_CACHE_TYPE), which this file does not model.
 //
-// expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean
+// expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean mismatched=hazard
 	.text
 	.global	selfmod_user_sync
 	.type	selfmod_user_sync, %function

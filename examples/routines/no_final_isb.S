@@ -3,7 +3,7 @@
 // (RULE_NO_ISB: allowed everywhere, SM.B+dsb.ish). Code handed to another core is fine when that
 // core ISBs after the hand-off; code run on the calling core is not.
 //
-// expect: a72=hazard a53=hazard a710=hazard n2=hazard a64fx=hazard
+// expect: a72=hazard a53=hazard a710=hazard n2=hazard a64fx=hazard mismatched=hazard
 	.text
 	.global	selfmod_user_sync
 	.type	selfmod_user_sync, %function

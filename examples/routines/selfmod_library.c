@@ -5,7 +5,7 @@
  * routine with --wrap=icache_sync_range, so the library's own stays reachable as
  * __real_icache_sync_range.
  *
- * expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean
+ * expect: a72=clean a53=clean a710=clean n2=clean a64fx=clean mismatched=clean
  */
 #include <stddef.h>
 

@@ -6,7 +6,7 @@
 // IDC1.SM.B+dsb.ish-ic.ivau-dsb.ish-isb is Forbidden only through its leading DSB); forbidden only
 // with IDC 1 / DIC 1.
 //
-// expect: a72=hazard a53=hazard a710=hazard n2=clean a64fx=hazard
+// expect: a72=hazard a53=hazard a710=hazard n2=clean a64fx=hazard mismatched=hazard
 	.text
 	.global	selfmod_user_sync
 	.type	selfmod_user_sync, %function

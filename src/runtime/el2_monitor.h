@@ -7,10 +7,10 @@
 #ifndef SELFMOD_EL2_MONITOR_H
 #define SELFMOD_EL2_MONITOR_H
 
-#define EL2_MONITOR_SET_CTR	  0x5e1f0001 /* x1 = CTR_EL0 for this core's EL1 reads; 0: the real one */
-#define EL2_MONITOR_UNKNOWN	  0x5e1fffff /* no such function: EL1 takes the HVC as an exception */
-#define EL2_STATE_SIZE_SHIFT	  8	     /* one core's slot: EL1's x0-x30, then the CTR_EL0 value */
-#define EL2_STATE_CTR		  (31 * 8)
+#define EL2_MONITOR_SET_CTR  0x5e1f0001 /* x1 = CTR_EL0 for this core's EL1 reads; 0: the real one */
+#define EL2_MONITOR_UNKNOWN  0x5e1fffff /* no such function: EL1 takes the HVC as an exception */
+#define EL2_STATE_SIZE_SHIFT 8		/* one core's slot: EL1's x0-x30, then the CTR_EL0 value */
+#define EL2_STATE_CTR	     (31 * 8)
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>

@@ -26,6 +26,28 @@ static bool flag(const char *s, bool *out)
 	return true;
 }
 
+/* "64/32": each a power of two up to 4096; at most CHECKER_CORE_LINES_MAX. */
+static bool core_lines(const char *s, struct checker_args *out)
+{
+	out->ncore_lines = 0;
+	while (*s) {
+		char item[8];
+		size_t len = strcspn(s, "/");
+		uint64_t v;
+		if (len == 0 || len >= sizeof(item) || out->ncore_lines == CHECKER_CORE_LINES_MAX)
+			return false;
+		memcpy(item, s, len);
+		item[len] = 0;
+		if (!number(item, 4096, &v) || v < 4 || (v & (v - 1)))
+			return false;
+		out->core_lines[out->ncore_lines++] = (unsigned)v;
+		s += len;
+		if (*s == '/' && !*++s)
+			return false;
+	}
+	return out->ncore_lines > 0;
+}
+
 int checker_args_parse(int argc, char **argv, struct checker_args *out, char *err, size_t errlen)
 {
 	*out = (struct checker_args){.line = 64, .ram = 0x40000000, .max_reports = 1000};
@@ -50,6 +72,8 @@ int checker_args_parse(int argc, char **argv, struct checker_args *out, char *er
 		} else if (KEY("line")) {
 			ok = number(val, 4096, &v) && v >= 4 && !(v & (v - 1));
 			out->line = (unsigned)v;
+		} else if (KEY("core_lines")) {
+			ok = core_lines(val, out);
 		} else if (KEY("ram")) {
 			ok = number(val, UINT64_MAX, &v);
 			out->ram = v;
@@ -63,6 +87,16 @@ int checker_args_parse(int argc, char **argv, struct checker_args *out, char *er
 #undef KEY
 		if (!ok) {
 			snprintf(err, errlen, "bad value in '%s'; " CHECKER_ARGS_USAGE, argv[i]);
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < out->ncore_lines; i++) {
+		unsigned l = out->core_lines[i];
+		if (l < out->line || l > out->line << 3) {
+			snprintf(err, errlen,
+				 "core_lines: %u is not line=%u << 0..3 (line= is the smallest of "
+				 "them); " CHECKER_ARGS_USAGE,
+				 l, out->line);
 			return -1;
 		}
 	}

@@ -474,7 +474,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 		fprintf(stderr, "smc_checker: at most %d cores (got %u)\n", SMC_MAX_CORES, g.cores);
 		return -1;
 	}
-	struct smc_model_config cfg = {g.args.line, g.args.idc, g.args.dic, g.cores};
+	struct smc_model_config cfg = {g.args.line, g.args.idc, g.args.dic, g.cores, {0}};
+	for (unsigned c = 0; c < g.cores && g.args.ncore_lines; c++)
+		cfg.core_line[c] = g.args.core_lines[c < g.args.ncore_lines ? c : g.args.ncore_lines - 1];
 	g.model = smc_model_new(&cfg);
 	g.vcpu = calloc(g.cores, sizeof(*g.vcpu));
 	g.pages = va_map_new();
@@ -485,6 +487,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	emit("# checker: smc_checker IDC %d DIC %d line %u cores %u ram 0x%" PRIx64 " api %d (%s)", g.args.idc,
 	     g.args.dic, g.args.line, g.cores, g.args.ram, SMC_QEMU_PLUGIN_API,
 	     FROM_REGISTERS ? "addresses from registers, checked against marks where present" : "address marks");
+	for (unsigned c = 0; c < g.cores && g.args.ncore_lines; c++)
+		emit("# checker: core %u line %u (cores that disagree on line sizes)", c, cfg.core_line[c]);
 #if FROM_REGISTERS
 	qemu_plugin_register_vcpu_init_cb(id, on_vcpu_init);
 #endif

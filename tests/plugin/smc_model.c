@@ -5,14 +5,16 @@
 
 /* Times are order numbers of events (1, 2, ...); 0 means "never". */
 struct line {
-	uint64_t key;	       /* line index + 1; 0: empty slot */
-	uint64_t written;      /* last write */
-	uint64_t write_done;   /* first DSB on the writing core after it (the write completed) */
-	uint64_t cleaned;      /* completion of the first clean issued after the write */
-	uint64_t clean_issued; /* first clean issued after the write (completed or not) */
-	uint64_t invalidated;  /* completion of the first valid invalidate */
-	uint64_t inval_issued; /* last invalidate issued after the write (completed or not) */
-	bool inval_early;      /* an invalidate issued after the write but before the clean completed */
+	uint64_t key;				     /* line index + 1; 0: empty slot */
+	uint64_t written;			     /* last write */
+	uint64_t write_done;			     /* first DSB on the writing core after it (the write completed) */
+	uint64_t cleaned;			     /* completion of the first clean issued after the write */
+	uint64_t clean_issued;			     /* first clean issued after the write (completed or not) */
+	uint64_t invalidated[SMC_LINE_CLASSES_MAX];  /* completion of the first valid invalidate, for the cores of
+							each line class (a core's line = line << class) */
+	uint64_t inval_issued[SMC_LINE_CLASSES_MAX]; /* last invalidate issued after the write (completed or not) */
+	bool
+	    inval_early[SMC_LINE_CLASSES_MAX]; /* an invalidate issued after the write but before the clean completed */
 	unsigned writer;
 	uint64_t reported; /* cores that already had a hazard on this line since the write */
 };
@@ -23,6 +25,7 @@ struct pending {
 	uint64_t key;
 	uint64_t issued;
 	enum pending_kind kind;
+	unsigned cls; /* PENDING_INVAL: the line class of the cores it reaches */
 };
 
 struct core {
@@ -38,6 +41,8 @@ struct core {
 struct smc_model {
 	struct smc_model_config cfg;
 	unsigned line_shift;
+	unsigned core_class[SMC_MAX_CORES]; /* log2(core's line / line_bytes) */
+	unsigned classes;		    /* 1 + the largest class */
 	uint64_t now;
 	struct line *lines;
 	size_t nlines, cap; /* cap: a power of two */
@@ -116,6 +121,18 @@ struct smc_model *smc_model_new(const struct smc_model_config *cfg)
 	m->cfg = *cfg;
 	while ((1u << m->line_shift) < b)
 		m->line_shift++;
+	m->classes = 1;
+	for (unsigned c = 0; c < cfg->cores; c++) {
+		unsigned l = cfg->core_line[c] ? cfg->core_line[c] : b;
+		while ((b << m->core_class[c]) < l)
+			m->core_class[c]++;
+		if ((b << m->core_class[c]) != l || m->core_class[c] >= SMC_LINE_CLASSES_MAX) {
+			free(m);
+			return NULL;
+		}
+		if (m->core_class[c] + 1 > m->classes)
+			m->classes = m->core_class[c] + 1;
+	}
 	m->cap = 1024;
 	m->lines = calloc(m->cap, sizeof(*m->lines));
 	if (!m->lines) {
@@ -140,7 +157,7 @@ static bool valid_core(const struct smc_model *m, unsigned core)
 	return core < m->cfg.cores;
 }
 
-static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pending_kind kind);
+static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pending_kind kind, unsigned cls);
 
 void smc_write(struct smc_model *m, unsigned core, uint64_t pa, size_t bytes)
 {
@@ -152,11 +169,11 @@ void smc_write(struct smc_model *m, unsigned core, uint64_t pa, size_t bytes)
 		*find_or_add(m, k) = (struct line){.key = k, .written = t, .writer = core};
 		/* Only with IDC does the model need to know when the write completed (a DSB on its core). */
 		if (m->cfg.idc)
-			add_pending(m, core, (k - 1) << m->line_shift, PENDING_WRITE);
+			add_pending(m, core, (k - 1) << m->line_shift, PENDING_WRITE, 0);
 	}
 }
 
-static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pending_kind kind)
+static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pending_kind kind, unsigned cls)
 {
 	if (!valid_core(m, core))
 		return;
@@ -170,7 +187,7 @@ static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pe
 		c->pending = p;
 		c->cap = cap;
 	}
-	c->pending[c->npending++] = (struct pending){key_of(m, pa), t, kind};
+	c->pending[c->npending++] = (struct pending){key_of(m, pa), t, kind, cls};
 	/* Remembered at issue, for saying what is missing when no DSB follows. */
 	struct line *l = kind == PENDING_WRITE ? NULL : find(m, key_of(m, pa));
 	if (!l || t <= l->written)
@@ -178,16 +195,44 @@ static void add_pending(struct smc_model *m, unsigned core, uint64_t pa, enum pe
 	if (kind == PENDING_CLEAN && !l->clean_issued)
 		l->clean_issued = t;
 	if (kind == PENDING_INVAL)
-		l->inval_issued = t;
+		l->inval_issued[cls] = t;
+}
+
+/* The lines of the model in the line of class cls around pa: [*first, *first + count). */
+static uint64_t class_block(const struct smc_model *m, uint64_t pa, unsigned cls, uint64_t *first)
+{
+	unsigned shift = m->line_shift + cls;
+	*first = ((pa >> shift) << shift);
+	return 1ull << cls;
 }
 
 void smc_clean(struct smc_model *m, unsigned core, uint64_t pa)
 {
-	add_pending(m, core, pa, PENDING_CLEAN);
+	if (m->classes == 1) {
+		add_pending(m, core, pa, PENDING_CLEAN, 0);
+		return;
+	}
+	/* Each line of the model that lies in its writer's line around pa. */
+	uint64_t first, n = class_block(m, pa, m->classes - 1, &first);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t a = first + (i << m->line_shift), writer_first;
+		const struct line *l = find(m, key_of(m, a));
+		unsigned cls = l && l->written ? m->core_class[l->writer] : 0;
+		uint64_t span = class_block(m, pa, cls, &writer_first);
+		if (a == (pa >> m->line_shift) << m->line_shift ||
+		    (a >= writer_first && a < writer_first + (span << m->line_shift)))
+			add_pending(m, core, a, PENDING_CLEAN, 0);
+	}
 }
+
 void smc_inval_line(struct smc_model *m, unsigned core, uint64_t pa)
 {
-	add_pending(m, core, pa, PENDING_INVAL);
+	/* For the cores of each line class, the lines of the model in their line around pa. */
+	for (unsigned cls = 0; cls < m->classes; cls++) {
+		uint64_t first, n = class_block(m, pa, cls, &first);
+		for (uint64_t i = 0; i < n; i++)
+			add_pending(m, core, first + (i << m->line_shift), PENDING_INVAL, cls);
+	}
 }
 
 void smc_inval_all(struct smc_model *m, unsigned core, bool broadcast)
@@ -219,10 +264,10 @@ static void complete(struct smc_model *m, const struct pending *p, uint64_t t)
 		if (!l->cleaned)
 			l->cleaned = t;
 	} else if (inval_valid(m, l, p->issued)) {
-		if (!l->invalidated)
-			l->invalidated = t;
+		if (!l->invalidated[p->cls])
+			l->invalidated[p->cls] = t;
 	} else {
-		l->inval_early = true;
+		l->inval_early[p->cls] = true;
 	}
 }
 
@@ -274,6 +319,8 @@ void smc_context_sync(struct smc_model *m, unsigned core)
 /* The first missing step of the chain for this core and line. */
 static enum smc_missing diagnose(const struct smc_model *m, const struct line *l, const struct core *c)
 {
+	const unsigned cls = m->core_class[c - m->core]; /* the fetching core's line class */
+	const uint64_t invalidated = l->invalidated[cls];
 	uint64_t after; /* the step that the next one must follow */
 	if (m->cfg.idc && m->cfg.dic && c != &m->core[l->writer]) {
 		/* Another core sees the write in emulation order (DIC1.MP.RF+dmb.st+ctrlisb Forbidden). */
@@ -289,15 +336,15 @@ static enum smc_missing diagnose(const struct smc_model *m, const struct line *l
 		return l->clean_issued ? SMC_CLEAN_NOT_COMPLETED : SMC_NO_CLEAN;
 	}
 	if (!m->cfg.dic) {
-		bool by_line = l->invalidated && l->invalidated < c->synced;
+		bool by_line = invalidated && invalidated < c->synced;
 		bool whole = c->whole_synced > after;
 		if (by_line || whole)
 			return SMC_OK;
-		if (l->invalidated || c->whole_done > after)
+		if (invalidated || c->whole_done > after)
 			return SMC_NO_CONTEXT_SYNC;
-		if (l->inval_early)
+		if (l->inval_early[cls])
 			return SMC_INVAL_BEFORE_CLEAN_DONE;
-		if (l->inval_issued > after)
+		if (l->inval_issued[cls] > after)
 			return SMC_INVAL_NOT_COMPLETED;
 		return SMC_NO_INVAL;
 	}

@@ -12,6 +12,13 @@
  * completed before it. A fetch of a line is a hazard unless the chain
  *   write < clean issued < clean completed < invalidate issued < invalidate completed < context sync < fetch
  * holds, with the clean dropped when IDC and the invalidate dropped when DIC.
+ *
+ * Cores that disagree on line sizes (core_line[]): a DC or IC by address acts, in each core's cache, on
+ * that core's line holding the address (Arm ARM D7.5.9.3: "the cache line that contains the VA"). So a
+ * clean reaches a line of the model (line_bytes, the smallest) when it lies in the writer's line around
+ * the address (the dirty data is in the writer's cache), and an invalidate reaches it for a fetching
+ * core when it lies in that core's line around the address: stepping by one core's larger line leaves
+ * the other half of a smaller-lined core's line stale, the bug Linux avoids by using the smallest line.
  */
 #ifndef SMC_MODEL_H
 #define SMC_MODEL_H
@@ -20,13 +27,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SMC_MAX_CORES 64
+#define SMC_MAX_CORES	     64
+#define SMC_LINE_CLASSES_MAX 4 /* a core's line is line_bytes << 0..3 */
 
 struct smc_model_config {
 	unsigned line_bytes; /* a power of two: the smaller of the data and instruction line sizes */
 	bool idc;	     /* no clean to PoU needed (CTR_EL0.IDC, or CLIDR_EL1 LoUU=LoUIS=0) */
 	bool dic;	     /* no instruction invalidate needed (CTR_EL0.DIC) */
 	unsigned cores;	     /* 1..SMC_MAX_CORES */
+	/* Each core's line (data and instruction) where cores disagree: line_bytes << 0..3; 0 = line_bytes. */
+	unsigned core_line[SMC_MAX_CORES];
 };
 
 /* The first step of the chain that is missing, for a fetch. */

@@ -26,6 +26,9 @@ HOST_TEST(args_defaults_and_every_key)
 	CHECK(parse("log=/tmp/x idc=1 dic=1 line=128 ram=0x80000000 max_reports=5", &a, err) == 0 && a.idc && a.dic &&
 		  a.line == 128 && a.ram == 0x80000000u && a.max_reports == 5 && !strcmp(a.log, "/tmp/x"),
 	      "every key");
+	CHECK(parse("line=32 core_lines=64/32", &a, err) == 0 && a.ncore_lines == 2 && a.core_lines[0] == 64 &&
+		  a.core_lines[1] == 32,
+	      "core_lines");
 }
 
 /* bad input is named, with the usage */
@@ -38,7 +41,13 @@ HOST_TEST(args_bad_input_is_named)
 				{"ram=0x4000zz", "bad value"},
 				{"max_reports=-1", "bad value"},
 				{"log=", "bad value"},
-				{"colour=blue", "unknown argument 'colour=blue'"}};
+				{"colour=blue", "unknown argument 'colour=blue'"},
+				{"core_lines=", "bad value in 'core_lines='"},
+				{"core_lines=64/", "bad value"},
+				{"core_lines=64//32", "bad value"},
+				{"core_lines=48", "bad value"},
+				{"line=64 core_lines=32", "core_lines: 32 is not line=64"},
+				{"line=32 core_lines=512", "core_lines: 512 is not line=32"}};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct checker_args a;
 		char err[256] = "";

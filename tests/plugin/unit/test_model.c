@@ -15,7 +15,7 @@
 
 static struct smc_model *model(bool idc, bool dic)
 {
-	struct smc_model_config cfg = {64, idc, dic, 4};
+	struct smc_model_config cfg = {64, idc, dic, 4, {0}};
 	struct smc_model *m = smc_model_new(&cfg);
 	CHECK(m != NULL, "smc_model_new");
 	return m;
@@ -217,11 +217,91 @@ HOST_TEST(model_many_lines_and_pending_operations)
 /* bad configurations and unknown cores */
 HOST_TEST(model_bad_configuration_and_cores)
 {
-	struct smc_model_config bad[] = {{48, 0, 0, 1}, {0, 0, 0, 1}, {64, 0, 0, 0}, {64, 0, 0, SMC_MAX_CORES + 1}};
+	struct smc_model_config bad[] = {
+	    {48, 0, 0, 1, {0}}, {0, 0, 0, 1, {0}}, {64, 0, 0, 0, {0}}, {64, 0, 0, SMC_MAX_CORES + 1, {0}}};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		CHECK(smc_model_new(&bad[i]) == NULL, "configuration %zu accepted", i);
 	struct smc_model *m = model(0, 0);
 	trace(m, "W9"); /* core 9 of 4: ignored */
 	EXPECT(m, 0, LINE_A, SMC_OK, "event of an unknown core");
 	smc_model_free(m);
+}
+
+/*
+ * Cores that disagree on line sizes: core 0 has 64-byte lines, cores 1-3 32-byte ones, the model's line
+ * 32. A DC/IC by address acts on each core's own line around it (smc_model.h).
+ */
+static struct smc_model *mismatched_model(void)
+{
+	struct smc_model_config cfg = {32, false, false, 4, {64, 32, 32, 32}};
+	struct smc_model *m = smc_model_new(&cfg);
+	CHECK(m != NULL, "smc_model_new with core lines 64/32");
+	return m;
+}
+
+/* Core 0 writes 64 bytes and maintains by its 64-byte line at the first byte, then a core fetches the
+   second 32 bytes: complete for core 0 (its own lines), the other half of core 1's 32-byte lines never
+   invalidated. */
+static void mismatched_maintain(struct smc_model *m, unsigned maintainer)
+{
+	smc_write(m, 0, LINE_A, 64);
+	smc_clean(m, maintainer, LINE_A);
+	smc_dsb(m, maintainer);
+	smc_inval_line(m, maintainer, LINE_A);
+	smc_dsb(m, maintainer);
+	for (unsigned c = 0; c < 4; c++)
+		smc_context_sync(m, c);
+}
+
+HOST_TEST(model_mismatched_lines_step_by_the_larger_line)
+{
+	(void)env;
+	struct smc_hazard h;
+	struct smc_model *m = mismatched_model();
+	mismatched_maintain(m, 0);
+	CHECK(!smc_fetch(m, 0, LINE_A + 32, &h), "core 0 (64-byte lines): its own line was maintained whole");
+	CHECK(smc_fetch(m, 1, LINE_A + 32, &h) && h.missing == SMC_NO_INVAL,
+	      "core 1 (32-byte lines): its second line was never invalidated");
+	CHECK(!smc_fetch(m, 1, LINE_A, &h), "core 1: the line holding the address was");
+	smc_model_free(m);
+}
+
+HOST_TEST(model_mismatched_lines_clean_by_the_writers_line)
+{
+	(void)env;
+	struct smc_hazard h;
+	/* Core 1 (32-byte lines) writes both halves; core 0 cleans and invalidates at the first byte only: the
+	   second half of the writer's data was never cleaned, whatever core 0's line. */
+	struct smc_model *m = mismatched_model();
+	smc_write(m, 1, LINE_A, 64);
+	smc_clean(m, 0, LINE_A);
+	smc_dsb(m, 0);
+	smc_inval_line(m, 0, LINE_A);
+	smc_inval_line(m, 0, LINE_A + 32);
+	smc_dsb(m, 0);
+	smc_context_sync(m, 0);
+	CHECK(smc_fetch(m, 0, LINE_A + 32, &h) && h.missing == SMC_NO_CLEAN,
+	      "the writer's second 32-byte line was never cleaned");
+	smc_model_free(m);
+	/* Maintained by the smallest line everywhere: clean for every core. */
+	m = mismatched_model();
+	smc_write(m, 0, LINE_A, 64);
+	for (uint64_t a = LINE_A; a < LINE_A + 64; a += 32)
+		smc_clean(m, 0, a);
+	smc_dsb(m, 0);
+	for (uint64_t a = LINE_A; a < LINE_A + 64; a += 32)
+		smc_inval_line(m, 0, a);
+	smc_dsb(m, 0);
+	for (unsigned c = 0; c < 4; c++) {
+		smc_context_sync(m, c);
+		for (uint64_t a = LINE_A; a < LINE_A + 64; a += 32)
+			CHECK(!smc_fetch(m, c, a, &h), "core %u at +%u: the smallest line everywhere is complete", c,
+			      (unsigned)(a - LINE_A));
+	}
+	smc_model_free(m);
+	/* A core's line must be the model's line << 0..3. */
+	struct smc_model_config bad = {32, false, false, 2, {48, 32}};
+	CHECK(smc_model_new(&bad) == NULL, "a core line of 48 bytes is refused");
+	struct smc_model_config big = {32, false, false, 2, {512, 32}};
+	CHECK(smc_model_new(&big) == NULL, "a core line of 16 model lines is refused");
 }

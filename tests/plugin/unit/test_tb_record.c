@@ -32,7 +32,7 @@ HOST_TEST(tb_record_lines_are_distinct_and_in_order)
 /* stale translation detection */
 HOST_TEST(tb_record_stale_only_when_written_after_translation_and_different)
 {
-	struct smc_model_config cfg = {64, 0, 0, 1};
+	struct smc_model_config cfg = {64, 0, 0, 1, {0}};
 	struct smc_model *m = smc_model_new(&cfg);
 	memset(memory, 0, sizeof(memory));
 	smc_write(m, 0, PA(0), 4);
