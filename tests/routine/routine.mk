@@ -35,7 +35,7 @@ routine-image: $(FW_OBJS) $(BUILD)/image.ld
 
 CHECK_ROUTINE = $(PYTHON) tests/check_routine.py $(if $(V),-v) $(if $(CONFIGS),--kinds '$(CONFIGS)')
 check-routine: $(PLUGIN) $(PLUGIN_API4)
-	@test -n '$(ROUTINE)' || { echo "selfmod: make check-routine ROUTINE=path/to/routine.S [ROUTINE=...]" >&2; exit 2; }
+	@test -n '$(ROUTINE)' || { echo "selfmod: make check-routine ROUTINE=path/to/routine.S (several: ROUTINE='a.S b.c' or ROUTINE=a.S ROUTINE+=b.c)" >&2; exit 2; }
 	$(CHECK_ROUTINE) $(ROUTINE)
 check-routine-examples: $(PLUGIN) $(PLUGIN_API4)
 	$(CHECK_ROUTINE) --examples examples/routines
