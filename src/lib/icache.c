@@ -76,11 +76,12 @@ static bool clean_inval; /* ERRATUM_CLEAN_INVAL: the PoU clean is DC CIVAC (Linu
  * IC by line (no DIC) and a whole-cache threshold of at least LINES_BLOCK + 1 lines (below it every
  * range is the general path's). The mode is chosen once, at configuration: fast_plain holds -line
  * (~(line - 1)) where the plain form (DC, DSB ISH, IC) applies, fast_idc where the IDC form (DSB ISHST,
- * IC) applies, each else 0; at most one is non-zero. -line is at once the mask of the first line's
- * address (AND), the step (SUB) and, added to an offset, the test that it is below one line (the
- * carry). Each word is read by one LDR (literal), so it lives in .data, within the +-1 MiB such a load
- * reaches from the code (the link fails with "relocation truncated" otherwise); ADDRESS_NEAR is the
- * ADR of the entry table, in .rodata within the same reach.
+ * IC) applies, each else 0; at most one is non-zero. -line is at once the mask that makes va's offset in
+ * its line (ORR), the step (SUB) and, added to an offset, the test that it is below one line (the carry).
+ * The passes start at va itself: DC and IC act on the line holding the address they are given, so the
+ * first line needs no AND. Each word is read by one LDR (literal), so it lives in .data, within the
+ * +-1 MiB such a load reaches from the code (the link fails with "relocation truncated" otherwise);
+ * ADDRESS_NEAR is the ADR of the entry table, in .rodata within the same reach.
  */
 static uintptr_t fast_plain __attribute__((section(".data.icache_fast_plain")));
 static uintptr_t fast_idc __attribute__((section(".data.icache_fast_idc")));
@@ -350,7 +351,7 @@ __attribute__((optimize("align-loops=1", "no-crossjumping"))) void icache_sync_r
 		size_t q = f.q;
 		const void *dc = f.entry->dc;
 		ic = f.entry->ic;
-		p = va & neg_line;
+		p = va;
 		LINE("dc cvau", p, -neg_line);
 		goto *dc;
 		UNROLLED_BLOCK(dc_, "dc cvau", p, -neg_line, q);
@@ -365,7 +366,9 @@ __attribute__((optimize("align-loops=1", "no-crossjumping"))) void icache_sync_r
 	} else {
 		goto general;
 	}
-	p = va & neg_line;
+	/* Else GCC keeps va + line from the DC pass and copies it (MOV) into each pass's pointer. */
+	__asm__("" : "+r"(neg_line));
+	p = va;
 	LINE("ic ivau", p, -neg_line);
 	goto *ic;
 	UNROLLED_BLOCK(ic_, "ic ivau", p, -neg_line, f.q);
