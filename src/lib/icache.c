@@ -15,17 +15,22 @@ void maint_trace(const char *insn, uintptr_t address);
 #endif
 
 /*
- * FOR_EACH_LINE(insn, p, n, step): `insn p` on the n lines from p, advancing p by step; the loop of
- * Linux's dcache_by_line_op, unrolled. A line costs two instructions, the operation and the step to
- * the next line's address (DC and IC take no offset), which is the lower bound the bench compares
- * with. The unrolling adds one test per binary digit of n below LINES_BLOCK (each digit a straight run
- * of that many lines) and two per block of LINES_BLOCK lines, and never touches a line outside the n.
- * FOR_LINES_THROUGH(insn, p, last, step) is the same loop not unrolled, from p (line-aligned, at most
- * last) through the line holding last: four instructions a line (the operation, the step, a compare
- * with last and the branch) and nothing before or after, the cheaper form up to SHORT_LOOP_BYTES.
+ * The loop, one form for every pass (Linux's dcache_by_line_op, unrolled): a computed entry into one
+ * unrolled block of LINES_BLOCK (64) lines, then whole blocks. A line costs two instructions, the
+ * operation and the step to the next line's address (DC and IC take no offset), which is the lower bound
+ * the bench compares with. UNROLLED_BLOCK(name, insn, p, step, q) is the block. Its lines are labelled
+ * name##hl, where 8 h + l lines follow that one, so a table of BLOCK_ENTRY (GNU C labels as values) holds
+ * at [k] the line from which k + 1 lines run to the block's end. At the end the block goes back while q,
+ * the whole blocks still to do, is not 0, through the decrement above its first line (reached only from
+ * there): n lines are `q = (n - 1) / 64; goto *entry[(n - 1) % 64];`, a table load and a branch, then one
+ * CBNZ a block (and a SUB when it loops), never a line outside the n. Every user has its own blocks: a
+ * computed goto reaches only labels of its own function, and GCC inlines no function that keeps a label's
+ * address in a static table. GCC also takes every computed goto of a function to reach every one of its
+ * labels, so it sees icache_sync_range's IDC form enter the DC block, whose count that form never sets,
+ * and warns "may be used uninitialized" at the decrement: the pragma silences that warning on the
+ * block's lines only. MAINT_LINE is one operation with the checked build's address mark.
  */
-#define LINES_BLOCK	 64
-#define SHORT_LOOP_BYTES 512
+#define LINES_BLOCK 64
 #define MAINT_LINE(insn, p)                                                                                            \
 	do {                                                                                                           \
 		MAINT_ADDRESS_MARK(p);                                                                                 \
@@ -36,67 +41,67 @@ void maint_trace(const char *insn, uintptr_t address);
 		MAINT_LINE(insn, p);                                                                                   \
 		(p) += (step);                                                                                         \
 	} while (0)
-#define TIMES_2(x)  x x
-#define TIMES_4(x)  TIMES_2(x) TIMES_2(x)
-#define TIMES_8(x)  TIMES_4(x) TIMES_4(x)
-#define TIMES_16(x) TIMES_8(x) TIMES_8(x)
-#define TIMES_32(x) TIMES_16(x) TIMES_16(x)
-#define TIMES_64(x) TIMES_32(x) TIMES_32(x)
-#define FOR_LINES_THROUGH(insn, p, last, step)                                                                         \
+/* X(h, l, ...) for the block's 64 lines, first to last: 8 h + l lines follow the one named h, l. */
+/* clang-format off */
+#define BLOCK_EIGHT(X, h, ...)                                                                                         \
+	X(h, 7, __VA_ARGS__) X(h, 6, __VA_ARGS__) X(h, 5, __VA_ARGS__) X(h, 4, __VA_ARGS__)                            \
+	X(h, 3, __VA_ARGS__) X(h, 2, __VA_ARGS__) X(h, 1, __VA_ARGS__) X(h, 0, __VA_ARGS__)
+#define BLOCK_LINES(X, ...)                                                                                            \
+	BLOCK_EIGHT(X, 7, __VA_ARGS__) BLOCK_EIGHT(X, 6, __VA_ARGS__) BLOCK_EIGHT(X, 5, __VA_ARGS__)                   \
+	BLOCK_EIGHT(X, 4, __VA_ARGS__) BLOCK_EIGHT(X, 3, __VA_ARGS__) BLOCK_EIGHT(X, 2, __VA_ARGS__)                   \
+	BLOCK_EIGHT(X, 1, __VA_ARGS__) BLOCK_EIGHT(X, 0, __VA_ARGS__)
+/* clang-format on */
+#define BLOCK_LINE(h, l, name, insn, p, step) name##h##l : LINE(insn, p, step);
+#define BLOCK_ENTRY(h, l, name)		      [8 * h + l] = &&name##h##l,
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define UNROLLED_BLOCK(name, insn, p, step, q)                                                                         \
 	do {                                                                                                           \
-		LINE(insn, p, step);                                                                                   \
-	} while ((p) <= (last))
-#define FOR_EACH_LINE(insn, p, n, step)                                                                                \
-	do {                                                                                                           \
-		size_t n_ = (n);                                                                                       \
-		if (n_ & 1)                                                                                            \
-			LINE(insn, p, step);                                                                           \
-		if (n_ & 2) {                                                                                          \
-			TIMES_2(LINE(insn, p, step);)                                                                  \
-		}                                                                                                      \
-		if (n_ & 4) {                                                                                          \
-			TIMES_4(LINE(insn, p, step);)                                                                  \
-		}                                                                                                      \
-		if (n_ & 8) {                                                                                          \
-			TIMES_8(LINE(insn, p, step);)                                                                  \
-		}                                                                                                      \
-		if (n_ & 16) {                                                                                         \
-			TIMES_16(LINE(insn, p, step);)                                                                 \
-		}                                                                                                      \
-		if (n_ & 32) {                                                                                         \
-			TIMES_32(LINE(insn, p, step);)                                                                 \
-		}                                                                                                      \
-		for (n_ /= LINES_BLOCK; n_; n_--) {                                                                    \
-			TIMES_64(LINE(insn, p, step);)                                                                 \
-		}                                                                                                      \
+		name##again : (q)--;                                                                                   \
+		BLOCK_LINES(BLOCK_LINE, name, insn, p, step)                                                           \
+		if (q)                                                                                                 \
+			goto name##again;                                                                              \
 	} while (0)
+#pragma GCC diagnostic pop
 
 static struct cache_lines lines = {.dline = 4, .iline = 4}; /* safe (slow) until configured */
 static unsigned dshift = 2, ishift = 2;			    /* log2 of the line sizes */
-/* In .data beside the short path's words: icache_sync_range reads it with one LDR (literal) too. */
+/* In .data beside the fast path's words: icache_sync_range reads it with one LDR (literal) too. */
 static uintptr_t whole_cache_threshold __attribute__((section(".data.icache_threshold"))) =
     ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT;
 static bool clean_inval; /* ERRATUM_CLEAN_INVAL: the PoU clean is DC CIVAC (Linux ARM64_WORKAROUND_CLEAN_CACHE) */
 
 /*
- * The short path of icache_sync_range: a range within one line or two, the JIT's patch of an
- * instruction. It needs equal D and I line sizes, the DC CVAU clean (no erratum) and IC by line (no
- * DIC). The mode is chosen once, at configuration: short_plain holds line - 1 (a mask) where the plain form
- * (DC, DSB ISH, IC) applies, short_idc where the IDC form (DSB ISHST, IC) applies, each else 0;
- * at most one is non-zero. Each word is read by one LDR (literal), so it lives in .data, within the
- * +-1 MiB such a load reaches from the code (the link fails with "relocation truncated" otherwise).
+ * The fast path of icache_sync_range. It needs equal D and I line sizes, the DC CVAU clean (no erratum),
+ * IC by line (no DIC) and a whole-cache threshold of at least LINES_BLOCK + 1 lines (below it every
+ * range is the general path's). The mode is chosen once, at configuration: fast_plain holds -line
+ * (~(line - 1)) where the plain form (DC, DSB ISH, IC) applies, fast_idc where the IDC form (DSB ISHST,
+ * IC) applies, each else 0; at most one is non-zero. -line is at once the mask that makes va's offset in
+ * its line (ORR), the step (SUB) and, added to an offset, the test that it is below one line (the carry).
+ * The passes start at va itself: DC and IC act on the line holding the address they are given, so the
+ * first line needs no AND. Each word is read by one LDR (literal), so it lives in .data, within the
+ * +-1 MiB such a load reaches from the code (the link fails with "relocation truncated" otherwise);
+ * ADDRESS_NEAR is the ADR of the entry table, in .rodata within the same reach.
  */
-static uintptr_t short_plain __attribute__((section(".data.icache_short_plain")));
-static uintptr_t short_idc __attribute__((section(".data.icache_short_idc")));
-static uintptr_t short_shift __attribute__((section(".data.icache_short_shift"))); /* log2(line) of the mode */
+static uintptr_t fast_plain __attribute__((section(".data.icache_fast_plain")));
+static uintptr_t fast_idc __attribute__((section(".data.icache_fast_idc")));
+static uintptr_t fast_shift __attribute__((section(".data.icache_fast_shift"))); /* log2(line) of the mode */
 #ifdef SELFMOD_HOST_TRACE
-#define LOAD_NEAR(v) (v)
+#define LOAD_NEAR(v)	(v)
+#define ADDRESS_NEAR(v) (v)
 #else
-#define LOAD_NEAR(v) load_near(&(v))
+#define LOAD_NEAR(v)	load_near(&(v))
 static inline uintptr_t load_near(const uintptr_t *v)
 {
 	uintptr_t x;
 	__asm__ volatile("ldr %0, %c1" : "=r"(x) : "S"(v));
+	return x;
+}
+#define ADDRESS_NEAR(v) ((__typeof__(&(v)[0]))address_near(v))
+static inline const void *address_near(const void *v)
+{
+	const void *x;
+	__asm__("adr %0, %c1" : "=r"(x) : "S"(v));
 	return x;
 }
 #endif
@@ -109,16 +114,16 @@ static unsigned log2_of(unsigned line)
 	return s;
 }
 
-static void derive_short_path(void)
+static void derive_fast_path(void)
 {
-	bool by_line =
-	    lines.dline == lines.iline && !clean_inval && !lines.dic && whole_cache_threshold >= SHORT_LOOP_BYTES;
-	uintptr_t mask = lines.dline - 1;
-	short_plain = by_line && !lines.idc ? mask : 0;
-	short_idc = by_line && lines.idc ? mask : 0;
+	bool by_line = lines.dline == lines.iline && !clean_inval && !lines.dic &&
+		       whole_cache_threshold >= (LINES_BLOCK + 1) * (uintptr_t)lines.dline;
+	uintptr_t neg_line = -(uintptr_t)lines.dline;
+	fast_plain = by_line && !lines.idc ? neg_line : 0;
+	fast_idc = by_line && lines.idc ? neg_line : 0;
 	dshift = log2_of(lines.dline);
 	ishift = log2_of(lines.iline);
-	short_shift = dshift;
+	fast_shift = dshift;
 }
 
 void icache_apply_errata(unsigned actions)
@@ -127,13 +132,13 @@ void icache_apply_errata(unsigned actions)
 	/* Neoverse-N1 1542419: DIC is not to be trusted (Linux hides it from EL0; at EL1 we invalidate). */
 	if (actions & ERRATUM_NO_DIC)
 		lines.dic = false;
-	derive_short_path();
+	derive_fast_path();
 }
 
 void icache_configure(struct cache_lines l)
 {
 	lines = l;
-	derive_short_path();
+	derive_fast_path();
 }
 struct cache_lines icache_configuration(void)
 {
@@ -142,21 +147,39 @@ struct cache_lines icache_configuration(void)
 void icache_set_whole_cache_threshold(size_t bytes)
 {
 	whole_cache_threshold = bytes;
-	derive_short_path();
+	derive_fast_path();
 }
 
+/* DC and IC apart: in one function of the four blocks, each followed by a return, GCC 12 laid every block's end
+   out as CBZ, SUB and B instead of one CBNZ back to a SUB before the block (one instruction more a block). */
 void dc_clean_lines(enum icache_clean kind, uintptr_t first, size_t n, uintptr_t step)
 {
-	switch (kind) {
-	case ICACHE_CLEAN_POU: FOR_EACH_LINE("dc cvau", first, n, step); break;
-	case ICACHE_CLEAN_POC: FOR_EACH_LINE("dc cvac", first, n, step); break;
-	case ICACHE_CLEAN_INVAL_POC: FOR_EACH_LINE("dc civac", first, n, step); break;
-	}
+	static const void *const entry[][LINES_BLOCK] = {
+	    [ICACHE_CLEAN_POU] = {BLOCK_LINES(BLOCK_ENTRY, cvau_)},
+	    [ICACHE_CLEAN_POC] = {BLOCK_LINES(BLOCK_ENTRY, cvac_)},
+	    [ICACHE_CLEAN_INVAL_POC] = {BLOCK_LINES(BLOCK_ENTRY, civac_)},
+	};
+	if (!n)
+		return;
+	size_t q = (n - 1) / LINES_BLOCK;
+	uintptr_t p = first;
+	goto *entry[kind][(n - 1) % LINES_BLOCK];
+	UNROLLED_BLOCK(cvau_, "dc cvau", p, step, q);
+	return;
+	UNROLLED_BLOCK(cvac_, "dc cvac", p, step, q);
+	return;
+	UNROLLED_BLOCK(civac_, "dc civac", p, step, q);
 }
 
 void ic_invalidate_lines(uintptr_t first, size_t n, uintptr_t step)
 {
-	FOR_EACH_LINE("ic ivau", first, n, step);
+	static const void *const entry[LINES_BLOCK] = {BLOCK_LINES(BLOCK_ENTRY, ivau_)};
+	if (!n)
+		return;
+	size_t q = (n - 1) / LINES_BLOCK;
+	uintptr_t p = first;
+	goto *entry[(n - 1) % LINES_BLOCK];
+	UNROLLED_BLOCK(ivau_, "ic ivau", p, step, q);
 }
 
 /* The first line-aligned address and the number of lines of 1 << shift bytes covering [va, va+len): the
@@ -168,36 +191,56 @@ static inline __attribute__((always_inline)) size_t lines_of(uintptr_t va, size_
 	return len ? (((va - lo) + (len - 1)) >> shift) + 1 : 0;
 }
 
-/* Inlined into both entry points, so the default (icache_sync_range) has no dispatch on the method. The
-   configuration is read into locals once: the maintenance's "memory" clobber would reload it per line. */
-static inline __attribute__((always_inline)) void sync_range(uintptr_t va, size_t len, enum icache_clean clean,
-							     enum icache_inval inval)
+/*
+ * The general path: any method and configuration, len 0, above the whole-cache threshold. The configuration
+ * is read into locals once: the maintenance's "memory" clobber would reload it per line. Its passes are
+ * blocks of its own (calls of dc_clean_lines and ic_invalidate_lines would make it save a frame on every
+ * path); a function, not inlined into its two callers: GCC inlines no function that keeps a label's
+ * address in a static table.
+ */
+static __attribute__((noinline)) void sync_general(uintptr_t va, size_t len, enum icache_clean clean,
+						   enum icache_inval inval)
 {
-	const struct cache_lines l = lines;
+	static const void *const clean_entry[][LINES_BLOCK] = {
+	    [ICACHE_CLEAN_POU] = {BLOCK_LINES(BLOCK_ENTRY, cvau_)},
+	    [ICACHE_CLEAN_POC] = {BLOCK_LINES(BLOCK_ENTRY, cvac_)},
+	    [ICACHE_CLEAN_INVAL_POC] = {BLOCK_LINES(BLOCK_ENTRY, civac_)},
+	};
+	static const void *const inval_entry[LINES_BLOCK] = {BLOCK_LINES(BLOCK_ENTRY, ivau_)};
+	const uintptr_t dline = lines.dline, iline = lines.iline;
+	const bool idc = lines.idc, dic = lines.dic;
 	uintptr_t p;
-	size_t n;
+	size_t n, q;
 	/* IDC removes the need to clean to PoU, never to PoC. */
-	if (l.idc && clean == ICACHE_CLEAN_POU) {
+	if (idc && clean == ICACHE_CLEAN_POU) {
 		MAINT_BARRIER("dsb ishst");
 	} else {
-		n = lines_of(va, len, dshift, &p);
 		if (clean == ICACHE_CLEAN_POU && clean_inval)
 			clean = ICACHE_CLEAN_INVAL_POC;
-		switch (clean) {
-		case ICACHE_CLEAN_POU: FOR_EACH_LINE("dc cvau", p, n, l.dline); break;
-		case ICACHE_CLEAN_POC: FOR_EACH_LINE("dc cvac", p, n, l.dline); break;
-		case ICACHE_CLEAN_INVAL_POC: FOR_EACH_LINE("dc civac", p, n, l.dline); break;
+		n = lines_of(va, len, dshift, &p);
+		if (n) {
+			q = (n - 1) / LINES_BLOCK;
+			goto *clean_entry[clean][(n - 1) % LINES_BLOCK];
+			UNROLLED_BLOCK(cvau_, "dc cvau", p, dline, q);
+			goto cleaned;
+			UNROLLED_BLOCK(cvac_, "dc cvac", p, dline, q);
+			goto cleaned;
+			UNROLLED_BLOCK(civac_, "dc civac", p, dline, q);
 		}
+	cleaned:
 		MAINT_BARRIER("dsb ish");
 	}
 	/* DIC removes the need to invalidate, unless the caller asked for the whole cache regardless. */
-	bool whole = inval == ICACHE_INVAL_ALL || (inval == ICACHE_INVAL_AUTO && len > whole_cache_threshold && !l.dic);
-	if (whole) {
+	if (inval == ICACHE_INVAL_ALL || (inval == ICACHE_INVAL_AUTO && len > whole_cache_threshold && !dic)) {
 		MAINT_BARRIER("ic ialluis");
 		MAINT_BARRIER("dsb ish");
-	} else if (!l.dic) {
+	} else if (!dic) {
 		n = lines_of(va, len, ishift, &p);
-		FOR_EACH_LINE("ic ivau", p, n, l.iline);
+		if (n) {
+			q = (n - 1) / LINES_BLOCK;
+			goto *inval_entry[(n - 1) % LINES_BLOCK];
+			UNROLLED_BLOCK(ivau_, "ic ivau", p, iline, q);
+		}
 		MAINT_BARRIER("dsb ish");
 	}
 	MAINT_BARRIER("isb");
@@ -205,18 +248,18 @@ static inline __attribute__((always_inline)) void sync_range(uintptr_t va, size_
 
 void icache_sync_range_with(const void *va, size_t len, struct icache_method m)
 {
-	sync_range((uintptr_t)va, len, m.clean, m.inval);
+	sync_general((uintptr_t)va, len, m.clean, m.inval);
 }
 
 /*
- * The short path, given mask = line - 1: true when [va, va+len) is 1 byte to the whole-cache threshold and
- * its maintenance is done; always inlined. t = va | ~mask is va's
- * offset in its line minus line, and x = t + (len - 1) modulo 2^64: the sum carries unless the range
- * ends in va's line (one line; len 0 carries too), and after a carry x is the last byte's offset from
- * the start of the next line, at most mask when the range ends there (two lines). One and two lines,
- * the JIT's patch of an instruction, are straight-line code; DC and IC act on the line holding the
- * address they are given, so the second line is named by the last byte. Up to SHORT_LOOP_BYTES the
- * plain loop, above it FOR_EACH_LINE with the count from x; len 0 and IC IALLUIS are the general path's.
+ * The fast path's one and two lines, given neg_line = -line: true when [va, va+len) is one or two lines
+ * and its maintenance is done; always inlined. t = va | neg_line is va's offset in its line minus line,
+ * and x = t + (len - 1) modulo 2^64: the sum carries unless the range ends in va's line (one line; len 0
+ * carries too), and after a carry x is the last byte's offset from the start of the next line, below line
+ * (x + neg_line does not carry) when the range ends there (two lines). One and two lines, the JIT's patch
+ * of an instruction, are straight-line code; DC and IC act on the line holding the address they are
+ * given, so the second line is named by the last byte. Otherwise *more is x: the range has
+ * (x >> shift) + 2 lines.
  */
 static inline __attribute__((always_inline)) void short_maintenance(uintptr_t va, uintptr_t last, bool two, bool idc)
 {
@@ -234,70 +277,104 @@ static inline __attribute__((always_inline)) void short_maintenance(uintptr_t va
 	MAINT_BARRIER("dsb ish");
 	MAINT_BARRIER("isb");
 }
-static inline __attribute__((always_inline)) bool short_path(uintptr_t va, size_t len, uintptr_t mask, bool idc)
+static inline __attribute__((always_inline)) bool one_or_two_lines(uintptr_t va, size_t len, uintptr_t neg_line,
+								   bool idc, uintptr_t *more)
 {
-	const uintptr_t last = va + (len - 1);
-	uintptr_t x, p;
-	if (!__builtin_add_overflow(va | ~mask, len - 1, &x)) {
+	uintptr_t x, below;
+	if (!__builtin_add_overflow(va | neg_line, len - 1, &x)) {
 		short_maintenance(va, va, false, idc);
 		return true;
 	}
-	if (x <= mask) {
-		short_maintenance(va, last, true, idc);
+	if (!__builtin_add_overflow(x, neg_line, &below)) {
+		short_maintenance(va, va + (len - 1), true, idc);
 		return true;
 	}
-	if (len - 1 >= SHORT_LOOP_BYTES) { /* len 0 too */
-		/* By line up to the threshold (len 0 and IC IALLUIS are the general path's): x is the last byte's
-		   offset from the second line, so the range has (x >> shift) + 2 lines. */
+	*more = x;
+	return false;
+}
+
+/*
+ * The fast path's 3 lines and more, n = m + 2 of them, given m = x >> shift: the first line, then the
+ * unrolled block from entry[m % 64] (m % 64 + 1 lines), then q = m / 64 whole blocks. The fast path
+ * needs a threshold of at least 65 lines, so only a range with whole blocks can be above it, and only
+ * such a range is compared with it (false: the general path's, len 0 too). The two passes' entries are
+ * side by side, read by one LDP; the empty asm statements steer GCC 12 (each says what it saves).
+ */
+struct fast_entry {
+	const void *dc, *ic;
+};
+struct fast_lines {
+	const struct fast_entry *entry;
+	size_t q; /* whole blocks */
+};
+static inline __attribute__((always_inline)) bool fast_lines(const struct fast_entry *table, uintptr_t x, size_t len,
+							     struct fast_lines *f)
+{
+	uintptr_t m = x >> LOAD_NEAR(fast_shift);
+	size_t q = m / LINES_BLOCK;
+	/* Else GCC tests m > 63 (CMP and B.HI) beside computing q. */
+	__asm__("" : "+r"(q));
+	if (q) {
 		if (len - 1 >= LOAD_NEAR(whole_cache_threshold))
 			return false;
-		size_t n = (x >> LOAD_NEAR(short_shift)) + 2;
-		__asm__("" : "+r"(mask));
-		const uintptr_t line = mask + 1;
-		if (idc) {
-			MAINT_BARRIER("dsb ishst");
-		} else {
-			p = va & ~mask;
-			FOR_EACH_LINE("dc cvau", p, n, line);
-			MAINT_BARRIER("dsb ish");
-			/* Else GCC keeps a mask per binary digit of n for the second pass: one AND each. */
-			__asm__("" : "+r"(n));
-		}
-		p = va & ~mask;
-		FOR_EACH_LINE("ic ivau", p, n, line);
-		MAINT_BARRIER("dsb ish");
-		MAINT_BARRIER("isb");
-		return true;
+		m %= LINES_BLOCK;
 	}
-	/* The empty asm keeps GCC from computing ~mask for the AND below ahead of the one-line path. */
-	__asm__("" : "+r"(mask));
-	if (idc) {
-		MAINT_BARRIER("dsb ishst");
-	} else {
-		p = va & ~mask;
-		FOR_LINES_THROUGH("dc cvau", p, last, mask + 1);
-		MAINT_BARRIER("dsb ish");
-	}
-	p = va & ~mask;
-	FOR_LINES_THROUGH("ic ivau", p, last, mask + 1);
-	MAINT_BARRIER("dsb ish");
-	MAINT_BARRIER("isb");
+	/* Else m < 64 already: no AND. */
+	__asm__("" : "+r"(m));
+	const struct fast_entry *e = &ADDRESS_NEAR(table)[m];
+	/* Else GCC indexes the two loads apart (LSL, ADD, LDR, LDR): one ADD and one LDP. */
+	__asm__("" : "+r"(e));
+	f->entry = e;
+	f->q = q;
 	return true;
 }
 
-/* The default: up to SHORT_LOOP_BYTES by the short path of the mode chosen at configuration, anything else
-   by the general one. Loops unaligned (an alignment NOP before a loop is one more instruction a call) and
-   tails not merged (the branch to a shared tail is one more). */
+/* The default: the fast path of the mode chosen at configuration, else the general one. The IC block counts
+   with f.q, the DC block with a copy. Loops unaligned (an alignment NOP before a loop is one more
+   instruction a call) and tails not merged (the branch to a shared tail is one more). */
 __attribute__((optimize("align-loops=1", "no-crossjumping"))) void icache_sync_range(const void *start, size_t len)
 {
+	static const struct fast_entry entry[LINES_BLOCK] = {
+#define FAST_ENTRY(h, l, dc, ic) [8 * h + l] = {&&dc##h##l, &&ic##h##l},
+	    BLOCK_LINES(FAST_ENTRY, dc_, ic_)
+#undef FAST_ENTRY
+	};
 	const uintptr_t va = (uintptr_t)start;
-	uintptr_t mask = LOAD_NEAR(short_plain);
-	if (mask) {
-		if (short_path(va, len, mask, false))
+	uintptr_t neg_line = LOAD_NEAR(fast_plain), x, p;
+	struct fast_lines f;
+	const void *ic;
+	if (neg_line) {
+		if (one_or_two_lines(va, len, neg_line, false, &x))
 			return;
-	} else if ((mask = LOAD_NEAR(short_idc)) != 0) {
-		if (short_path(va, len, mask, true))
+		if (!fast_lines(entry, x, len, &f))
+			goto general;
+		size_t q = f.q;
+		const void *dc = f.entry->dc;
+		ic = f.entry->ic;
+		p = va;
+		LINE("dc cvau", p, -neg_line);
+		goto *dc;
+		UNROLLED_BLOCK(dc_, "dc cvau", p, -neg_line, q);
+		MAINT_BARRIER("dsb ish");
+	} else if ((neg_line = LOAD_NEAR(fast_idc)) != 0) {
+		if (one_or_two_lines(va, len, neg_line, true, &x))
 			return;
+		if (!fast_lines(entry, x, len, &f))
+			goto general;
+		ic = f.entry->ic;
+		MAINT_BARRIER("dsb ishst");
+	} else {
+		goto general;
 	}
-	sync_range(va, len, ICACHE_CLEAN_POU, ICACHE_INVAL_AUTO);
+	/* Else GCC keeps va + line from the DC pass and copies it (MOV) into each pass's pointer. */
+	__asm__("" : "+r"(neg_line));
+	p = va;
+	LINE("ic ivau", p, -neg_line);
+	goto *ic;
+	UNROLLED_BLOCK(ic_, "ic ivau", p, -neg_line, f.q);
+	MAINT_BARRIER("dsb ish");
+	MAINT_BARRIER("isb");
+	return;
+general:
+	sync_general(va, len, ICACHE_CLEAN_POU, ICACHE_INVAL_AUTO);
 }

@@ -97,13 +97,14 @@ static bool first_difference(char *buf, size_t size)
 
 /* Run one call of icache_sync_range_with, and for the default method one of icache_sync_range (its own
    short path for one or two lines) too, and compare each with the model; true when both matched. */
-static bool one_case(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, unsigned actions,
-		     char *why, size_t size)
+static bool one_case_with(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, unsigned actions,
+			  size_t threshold, char *why, size_t size)
 {
+	icache_set_whole_cache_threshold(threshold);
 	icache_configure(lines);
 	icache_apply_errata(actions);
 	traced_lines = lines;
-	build_model(va, len, lines, m, ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT, actions);
+	build_model(va, len, lines, m, threshold, actions);
 	ntrace = 0;
 	icache_sync_range_with((const void *)va, len, m);
 	if (first_difference(why, size))
@@ -117,6 +118,11 @@ static bool one_case(uintptr_t va, size_t len, struct cache_lines lines, struct 
 	size_t used = strlen(why);
 	snprintf(why + used, size - used, " (icache_sync_range)");
 	return false;
+}
+static bool one_case(uintptr_t va, size_t len, struct cache_lines lines, struct icache_method m, unsigned actions,
+		     char *why, size_t size)
+{
+	return one_case_with(va, len, lines, m, actions, ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT, why, size);
 }
 
 /* Every start offset and length up to several lines, for 16- to 128-byte lines, D and I sizes apart,
@@ -200,5 +206,74 @@ HOST_TEST(icache_variants)
 		if (!ok)
 			check_diag("%s", why);
 		CHECK(ok, "%s (%u operations)", cases[i].what, ntrace);
+	}
+}
+
+/* The unrolled loop's block boundaries (src/lib/icache.c: a computed entry into a block of 64 lines, then whole
+   blocks): every start in two lines and every length to two whole blocks and four lines, on 16-byte lines (the
+   fast path, plain and IDC, and the general path's D and I lines apart); then with a whole-cache threshold the
+   fast path compares (100 lines) and one below the 65 lines it needs (40 lines: every range the general path's). */
+HOST_TEST(icache_blocks)
+{
+	(void)env;
+	static const struct {
+		struct cache_lines lines;
+		size_t threshold_lines;
+	} configs[] = {
+	    {{.dline = 16, .iline = 16}, 0},
+	    {{.dline = 16, .iline = 16, .idc = true}, 0},
+	    {{.dline = 16, .iline = 32}, 0},
+	    {{.dline = 16, .iline = 16}, 100},
+	    {{.dline = 16, .iline = 16, .idc = true}, 100},
+	    {{.dline = 16, .iline = 16}, 40},
+	};
+	const uintptr_t base = 0x40200000;
+	for (unsigned s = 0; s < ARRAY_SIZE(configs); s++) {
+		struct cache_lines lines = configs[s].lines;
+		size_t threshold = configs[s].threshold_lines ? configs[s].threshold_lines * lines.dline
+							      : ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT;
+		unsigned cases = 0, bad = 0;
+		char why[200] = "";
+		for (uintptr_t off = 0; off <= 2 * lines.dline; off += 4)
+			for (size_t len = 0; len <= (2 * 64 + 4) * lines.dline; len++, cases++)
+				if (!one_case_with(base + off, len, lines, ICACHE_METHOD_DEFAULT, 0, threshold, why,
+						   sizeof(why)) &&
+				    !bad++)
+					check_diag("Dline %u Iline %u IDC %d threshold %zu start +%lu len %zu: %s",
+						   lines.dline, lines.iline, lines.idc, threshold, (unsigned long)off,
+						   len, why);
+		CHECK_EQ_U64(0, bad, "Dline %u Iline %u IDC %d threshold %zu: %u ranges to 132 lines issue the model's",
+			     lines.dline, lines.iline, lines.idc, threshold, cases);
+	}
+	icache_set_whole_cache_threshold(ICACHE_WHOLE_CACHE_THRESHOLD_DEFAULT);
+}
+
+/* dc_clean_lines and ic_invalidate_lines: exactly n operations from first by step, for every n to three blocks. */
+HOST_TEST(icache_lines_loops)
+{
+	(void)env;
+	static const char *const cleans[] = {"dc cvau", "dc cvac", "dc civac"};
+	const struct cache_lines lines = {.dline = 64, .iline = 64};
+	const uintptr_t first = 0x40200000, step = 64;
+	icache_configure(lines);
+	icache_apply_errata(0);
+	traced_lines = lines;
+	for (unsigned kind = 0; kind <= ARRAY_SIZE(cleans); kind++) {
+		const char *insn = kind < ARRAY_SIZE(cleans) ? cleans[kind] : "ic ivau";
+		unsigned bad = 0;
+		char why[200] = "";
+		for (size_t n = 0; n <= 3 * 64 + 1; n++) {
+			nmodel = 0;
+			for (size_t i = 0; i < n; i++)
+				expect(insn, first + i * step);
+			ntrace = 0;
+			if (kind < ARRAY_SIZE(cleans))
+				dc_clean_lines((enum icache_clean)kind, first, n, step);
+			else
+				ic_invalidate_lines(first, n, step);
+			if (first_difference(why, sizeof(why)) && !bad++)
+				check_diag("%s, n %zu: %s", insn, n, why);
+		}
+		CHECK_EQ_U64(0, bad, "%s: n lines from first by step, n 0 to 193", insn);
 	}
 }
