@@ -501,7 +501,8 @@ int suite_main(const struct boot_info *b)
 	const char *why = apply_core_lines(a);
 	if (why) {
 		console_printf("# error: %s\n", why);
-		ktap_bail_out(&out, "bad boot arguments: nothing was run");
+		ktap_bail_out(&out, el2_monitor_present() ? "core_lines= not applied: nothing was run"
+							  : "bad boot arguments: nothing was run");
 		return 2;
 	}
 	print_id_table();

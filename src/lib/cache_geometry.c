@@ -11,6 +11,15 @@ unsigned ctr_iline_bytes(uint64_t ctr)
 	return 4u << CTR_IMINLINE(ctr);
 }
 
+uint64_t ctr_with_lines(uint64_t ctr, unsigned line_bytes)
+{
+	uint64_t words_log2 = 0; /* the fields hold log2 of the line in 4-byte words */
+	while ((4u << words_log2) < line_bytes)
+		words_log2++;
+	ctr &= ~((CTR_LINE_FIELD_MASK << CTR_DMINLINE_SHIFT) | CTR_LINE_FIELD_MASK);
+	return ctr | (words_log2 << CTR_DMINLINE_SHIFT) | words_log2;
+}
+
 bool cache_idc_effective(uint64_t ctr, uint64_t clidr)
 {
 	return CTR_IDC(ctr) || (CLIDR_LOUU(clidr) == 0 && CLIDR_LOUIS(clidr) == 0) || CLIDR_LOC(clidr) == 0;

@@ -20,6 +20,8 @@ struct ccsidr_info {
 
 unsigned ctr_dline_bytes(uint64_t ctr);
 unsigned ctr_iline_bytes(uint64_t ctr);
+/* ctr with DminLine and IminLine both set to line_bytes (a power of two, 4 to 2^17), the rest kept. */
+uint64_t ctr_with_lines(uint64_t ctr, unsigned line_bytes);
 /* IDC as it matters: CTR_EL0.IDC, or implied by CLIDR_EL1 (LoUU = LoUIS = 0, or LoC = 0). */
 bool cache_idc_effective(uint64_t ctr, uint64_t clidr);
 struct cache_lines cache_lines_of(uint64_t ctr, uint64_t clidr);

@@ -21,8 +21,6 @@ bool el2_monitor_present(void);
 void el2_monitor_set_present(bool present);
 /* This core's EL1 reads of CTR_EL0 return ctr from now on (0: the real register). 0, or -1 without the monitor. */
 int el2_monitor_set_ctr(uint64_t ctr);
-/* The real CTR_EL0 with its DminLine and IminLine set to line bytes (a power of two, 16 to 2048). */
-uint64_t ctr_with_lines(uint64_t ctr, unsigned line_bytes);
 #endif
 
 #endif

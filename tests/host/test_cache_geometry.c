@@ -76,6 +76,26 @@ static void check_lines(const char *what, struct cache_lines expected, struct ca
 	CHECK_EQ_U64(expected.dic, observed.dic, "%s: dic", what);
 }
 
+/* core_lines=: the CTR_EL0 the EL2 monitor gives a core; everything but the two line fields is kept. */
+HOST_TEST(cache_ctr_with_lines)
+{
+	(void)env;
+	const unsigned sizes[] = {16, 32, 64, 128, 256, 2048};
+	const uint64_t ctrs[] = {CTR_A72, CTR_A53, CTR_A72 | CTR_IDC_BIT | CTR_DIC_BIT};
+	for (size_t c = 0; c < ARRAY_SIZE(ctrs); c++)
+		for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+			uint64_t v = ctr_with_lines(ctrs[c], sizes[i]);
+			CHECK(ctr_dline_bytes(v) == sizes[i] && ctr_iline_bytes(v) == sizes[i],
+			      "0x%llx with %u-byte lines: D %u I %u", (unsigned long long)ctrs[c], sizes[i],
+			      ctr_dline_bytes(v), ctr_iline_bytes(v));
+			CHECK((v & ~UINT64_C(0xf000f)) == (ctrs[c] & ~UINT64_C(0xf000f)),
+			      "0x%llx with %u-byte lines: only DminLine and IminLine change (0x%llx)",
+			      (unsigned long long)ctrs[c], sizes[i], (unsigned long long)v);
+		}
+	CHECK(ctr_with_lines(CTR_A72, 32) == 0x8443c003ULL,
+	      "cortex-a72 with 32-byte lines: 0x8443c003 (seen under QEMU)");
+}
+
 HOST_TEST(cache_lines_of)
 {
 	(void)env;
