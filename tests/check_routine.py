@@ -319,7 +319,7 @@ def judge_kind(console: list[str], kind: Kind, traits: Traits, facts: dict[str, 
     def words(m: re.Match) -> str:
         plain = missing_step(m[3], traits, facts, m[1] == m[4], set())
         text = missing_step(m[3], traits, facts, m[1] == m[4], reasons[plain])
-        if kind.lines and "skips" in text and f"stride {max(kind.lines)} " in text:
+        if kind.lines and facts.get("ctr") and "skips" in text and f"stride {max(kind.lines)} " in text:
             text += (f" (core 0 reads {kind.lines[0]}-byte lines in CTR_EL0, other cores have {min(kind.lines)}: "
                      "where cores disagree, step by the smallest line of all cores, as Linux's sanitised CTR_EL0)")
         return text

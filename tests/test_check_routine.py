@@ -92,10 +92,13 @@ class Judge(unittest.TestCase):
         con = console({"publish_by_pointer": [hazard(1, a, NO_CLEAN) for a in (0x40200020, 0x40200060, 0x402000a0)]})
         con[0] = con[0].replace("line 64", "line 32")
         con[2] = con[2].replace("Dline 64 Iline 64", "Dline 32 Iline 32")
-        cell = cr.judge_kind(con, mismatched, (0, 0, 32), {"dc": True, "ic": True})["publish_by_pointer"]
+        cell = cr.judge_kind(con, mismatched, (0, 0, 32), {"dc": True, "ic": True, "ctr": True})["publish_by_pointer"]
         self.assertEqual(cell.verdict, "hazard")
         self.assertIn("stride 64 skips every other 32-byte line (core 0 reads 64-byte lines in CTR_EL0, other "
                       "cores have 32: where cores disagree, step by the smallest line of all cores", cell.why)
+        # A routine that never reads CTR_EL0 (a fixed stride) is not told about CTR_EL0.
+        cell = cr.judge_kind(con, mismatched, (0, 0, 32), {"dc": True, "ic": True})["publish_by_pointer"]
+        self.assertEqual(cell.why, "stride 64 skips every other 32-byte line")
 
     def test_mismatched_kind_boots_at_el2_with_core_lines(self):
         """Its run gives the firmware core_lines=64,32 and the checker core_lines=64/32 with line=32."""
