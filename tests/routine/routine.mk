@@ -35,7 +35,7 @@ routine-image: $(FW_OBJS) $(BUILD)/image.ld
 
 CHECK_ROUTINE = $(PYTHON) tests/check_routine.py $(if $(V),-v) $(if $(CONFIGS),--kinds '$(CONFIGS)')
 check-routine: $(PLUGIN) $(PLUGIN_API4)
-	@test -n '$(ROUTINE)' || { echo "selfmod: make check-routine ROUTINE=path/to/routine.S (several: ROUTINE='a.S b.c' or ROUTINE=a.S ROUTINE+=b.c)" >&2; exit 2; }
+	$(if $(strip $(ROUTINE)),,@echo "selfmod: make check-routine ROUTINE=path/to/routine.S (several: ROUTINE='a.S b.c' or ROUTINE=a.S ROUTINE+=b.c; a path with blanks in quotes)" >&2; exit 2)
 	$(CHECK_ROUTINE) $(ROUTINE)
 check-routine-examples: $(PLUGIN) $(PLUGIN_API4)
 	$(CHECK_ROUTINE) --examples examples/routines
@@ -43,7 +43,7 @@ check-routine-examples: $(PLUGIN) $(PLUGIN_API4)
 # The plain suite (no checker) with the routine, on every configuration of tests/configs.txt that boots
 # the suite's image (CONFIGS=glob narrows them): forbidden outcomes fail as usual.
 test-routine:
-	@test -n '$(ROUTINE)' || { echo "selfmod: make test-routine ROUTINE=path/to/routine.S" >&2; exit 2; }
+	$(if $(strip $(ROUTINE)),,@echo "selfmod: make test-routine ROUTINE=path/to/routine.S" >&2; exit 2)
 	$(PYTHON) tests/check_routine.py --plain $(if $(CONFIGS),--configs-glob '$(CONFIGS)') $(ROUTINE)
 
 .PHONY: routine-image check-routine check-routine-examples test-routine
