@@ -1,18 +1,18 @@
 /*
  * The EL2 monitor. When the image enters at EL2 (QEMU -M virt,virtualization=on; a Pi 4), each core
- * keeps these vectors at EL2 before it drops to EL1 (el2_to_el1 in boot/entry.S sets VBAR_EL2 and SP_EL2). They
- * serve one request and one trap, and nothing else reaches them:
+ * keeps these vectors at EL2 before it drops to EL1 (el2_to_el1 in boot/entry.S sets VBAR_EL2 and
+ * SP_EL2). They serve one request and one trap, and nothing else reaches them:
  *  - HVC #0 with x0 = EL2_MONITOR_SET_CTR (src/runtime/el2_monitor.h), x1 = a CTR_EL0 value: from now
  *    on EL1 reads of CTR_EL0 on this core return x1 (x1 = 0: the real register again); x0 = 0 on
- *    return. This is how a run gives its cores different line
- *    sizes, as on big.LITTLE parts whose CTR_EL0 disagree (boot argument core_lines=). Another x0 is
- *    a caller's bug, handed to EL1 as below (an HVC exception, ELR after the HVC).
+ *    return. This is how a run gives its cores different line sizes, as on big.LITTLE parts whose
+ *    CTR_EL0 disagree (boot argument core_lines=). Another x0 is a caller's bug, handed to EL1 as
+ *    below (an HVC exception, ELR after the HVC).
  *  - the trap of HCR_EL2.TID2, set while a value is held: an EL1 read of CTR_EL0 gets the value; the
  *    other registers TID2 traps (CCSIDR_EL1, CCSIDR2_EL1, CLIDR_EL1, CSSELR_EL1) are read or written
  *    here for EL1, unchanged.
  * Anything else taken to EL2 is handed to EL1's vectors as if EL1 had taken it (ESR, ELR, FAR and
  * SPSR copied), so EL1 reports it with its ESR, ELR and FAR like any other unexpected exception.
- * Each core's state is one struct el2_core_state slot (SP_EL2 points at it): EL1's registers while
+ * Each core's state is one slot of el2_core_state (SP_EL2 points at it): EL1's registers while
  * the monitor runs, and the CTR_EL0 value. EL2 runs with its MMU off, so its accesses are Device:
  * the slots are touched by EL2 only, and every access is an aligned STP/LDP/STR/LDR.
  */
