@@ -219,8 +219,7 @@ void smc_clean(struct smc_model *m, unsigned core, uint64_t pa)
 		const struct line *l = find(m, key_of(m, a));
 		unsigned cls = l && l->written ? m->core_class[l->writer] : 0;
 		uint64_t span = class_block(m, pa, cls, &writer_first);
-		if (a == (pa >> m->line_shift) << m->line_shift ||
-		    (a >= writer_first && a < writer_first + (span << m->line_shift)))
+		if (a >= writer_first && a < writer_first + (span << m->line_shift))
 			add_pending(m, core, a, PENDING_CLEAN, 0);
 	}
 }
